@@ -1,0 +1,123 @@
+"""One file from bytes to units and token counts. Runs in worker processes.
+
+Pure apart from reading the file: no database, no shared state but per-process caches
+of grammars and encodings, so it can run anywhere in a pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ctxlens.syntax import extract_units
+from ctxlens.syntax.units import UnitSpan
+from ctxlens.tokens.encodings import get_encoding
+from ctxlens.tokens.spans import count_file_and_ranges
+from ctxlens.workspace import Candidate, DiscoveryOptions, Skip, classify_content, decode_text
+from ctxlens.workspace.languages import PARSED_LANGUAGES, language_for_path
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyseSettings:
+    discovery: DiscoveryOptions
+    encoding: str
+    window_lines: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """A file read and, unless its (hash, unit_key) was already known, parsed and counted."""
+
+    candidate: Candidate
+    content_hash: str
+    language: str
+    unit_key: str
+    lines: int
+    decode_errors: int
+    # None when the index already holds units and counts for (content_hash, unit_key).
+    units: tuple[UnitSpan, ...] | None
+    error_nodes: int
+    file_tokens: int
+    unit_tokens: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A file that was skipped after reading it (content rules) or could not be read."""
+
+    candidate: Candidate
+    skip: Skip
+    content_hash: str | None
+    language: str
+
+
+Outcome = Analysed | Failed
+
+
+def unit_key_for(language: str, window_lines: int) -> str:
+    # Window units depend on the window size; parsed units do not.
+    return language if language in PARSED_LANGUAGES else f"{language}/w{window_lines}"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def count_lines(data: bytes) -> int:
+    if not data:
+        return 0
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def analyse_file(
+    candidate: Candidate, settings: AnalyseSettings, known: frozenset[tuple[str, str]]
+) -> Outcome:
+    try:
+        with open(candidate.abs_path, "rb") as fh:
+            data = fh.read()
+    except PermissionError as err:
+        return Failed(candidate, Skip(candidate.path, "permission-denied", str(err.strerror)),
+                      None, "text")
+    except OSError as err:
+        return Failed(candidate, Skip(candidate.path, "unreadable", str(err.strerror or err)),
+                      None, "text")
+    language = language_for_path(candidate.path, data[:128])
+    digest = content_hash(data)
+    skip = classify_content(candidate.path, data, settings.discovery)
+    if skip is not None:
+        return Failed(candidate, skip, digest, language)
+    text, decode_errors = decode_text(data)
+    unit_key = unit_key_for(language, settings.window_lines)
+    lines = count_lines(data)
+    if (digest, unit_key) in known:
+        return Analysed(candidate, digest, language, unit_key, lines, decode_errors,
+                        None, 0, 0, ())
+    parsed = extract_units(data, language, window_lines=settings.window_lines)
+    # Exact counts: each unit as if encoded on its own (see tokens/spans.py for how this
+    # avoids encoding nested units twice).
+    file_tokens, unit_tokens = count_file_and_ranges(
+        data, text, [u.byte_ranges() for u in parsed.units], settings.encoding
+    )
+    return Analysed(candidate, digest, language, unit_key, lines, decode_errors,
+                    parsed.units, parsed.error_nodes, file_tokens, tuple(unit_tokens))
+
+
+# Set once per worker process by `warm_up`, so the (possibly large) set of known contents
+# is pickled once per worker rather than once per batch.
+_worker_known: frozenset[tuple[str, str]] = frozenset()
+
+
+def analyse_batch(
+    candidates: list[Candidate],
+    settings: AnalyseSettings,
+    known: frozenset[tuple[str, str]] | None = None,
+) -> list[Outcome]:
+    known = _worker_known if known is None else known
+    return [analyse_file(c, settings, known) for c in candidates]
+
+
+def warm_up(settings: AnalyseSettings, known: frozenset[tuple[str, str]]) -> None:
+    """Load what every file needs once per worker, before the first batch arrives."""
+    global _worker_known
+    _worker_known = known
+    get_encoding(settings.encoding)
