@@ -32,6 +32,7 @@ class Config:
     window_lines: int = 100  # line-window size for files without a grammar
     index_path: str = DEFAULT_INDEX  # relative to the root unless absolute
     models: dict[str, dict[str, Any]] = field(default_factory=dict)  # registry overrides
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # stability profiles
     source: str | None = None  # the file this came from, for messages
 
     def index_file(self, root: Path) -> Path:
@@ -48,7 +49,7 @@ def _expect(table: dict[str, Any], key: str, kind: type | tuple[type, ...], wher
 
 
 def parse_config(data: dict[str, Any], source: str = CONFIG_FILE) -> Config:
-    known_top = {"model", "scan", "models"}
+    known_top = {"model", "scan", "models", "profiles"}
     unknown = set(data) - known_top
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -82,10 +83,13 @@ def parse_config(data: dict[str, Any], source: str = CONFIG_FILE) -> Config:
         config = replace(config, window_lines=lines)
     if "index" in scan:
         config = replace(config, index_path=_expect(scan, "index", str, where))
-    models = data.get("models", {})
-    if not isinstance(models, dict) or not all(isinstance(v, dict) for v in models.values()):
-        raise ConfigError(f'{source}: [models."name"] entries must be tables')
-    return replace(config, models=models)
+    tables: dict[str, dict[str, dict[str, Any]]] = {}
+    for key in ("models", "profiles"):
+        value = data.get(key, {})
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            raise ConfigError(f'{source}: [{key}."name"] entries must be tables')
+        tables[key] = value
+    return replace(config, models=tables["models"], profiles=tables["profiles"])
 
 
 def load_config(root: Path) -> Config:

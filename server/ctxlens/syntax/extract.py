@@ -22,9 +22,9 @@ from ctxlens.workspace.languages import PARSED_LANGUAGES
 MODULE_NAME = "<module>"
 DEFAULT_WINDOW_LINES = 100
 
-# What the walk does with a node, by kind id. Above _CLASS: containers, which the unit hint
+# What the walk does with a node, by kind id. Above _PREFIX: containers, which the unit hint
 # may prune.
-_SKIP, _FUNCTION, _CLASS, _DESCEND, _NAMED_VALUE, _SCOPE, _WRAPPER = range(7)
+_SKIP, _FUNCTION, _CLASS, _PREFIX, _DESCEND, _NAMED_VALUE, _SCOPE, _WRAPPER = range(8)
 # tree-sitter's ERROR symbol: (TSSymbol)-1, the same in every grammar.
 _ERROR_KIND_ID = 0xFFFF
 
@@ -34,7 +34,7 @@ _Outer = tuple[Node, Node]
 # owner: the enclosing class's name when definitions here are methods ("" for an unnamed
 # class-like scope), None inside functions and at file level.
 _Frame = tuple[Node, int, int, str, str | None, _Outer | None]
-# kind, name, start_line, end_line, start_byte, end_byte, parent
+# UnitSpan's first seven fields: kind, name, start_line, end_line, start_byte, end_byte, parent
 _Raw = tuple[str, str, int, int, int, int, int]
 
 
@@ -46,7 +46,7 @@ class CompiledRules:
     actions: bytes  # indexed by kind id (ERROR is 0xFFFF): a table beats a dict lookup
     hints: tuple[bytes, ...]  # see LanguageRules.unit_hints
     hint_regex: re.Pattern[bytes] | None
-    prefix_ids: frozenset[int]
+    prunes: bool  # whether there is any hint to prune containers by
     wrapper_ids: frozenset[int]
     single_wrapper_ids: frozenset[int]
     value_kinds: dict[int, str]
@@ -110,6 +110,7 @@ def compile_rules(language: str) -> CompiledRules:
     # Later tables win: a unit type listed to descend through is still a unit.
     for names, action in (
         (rules.skip or frozenset(), _SKIP),
+        (rules.prefixes, _PREFIX),
         (rules.descend, _DESCEND),
         (rules.wrappers, _WRAPPER),
         (rules.scopes, _SCOPE),
@@ -126,7 +127,7 @@ def compile_rules(language: str) -> CompiledRules:
         actions=bytes(actions),
         hints=rules.unit_hints,
         hint_regex=None if rules.unit_hint_regex is None else re.compile(rules.unit_hint_regex),
-        prefix_ids=lookup(rules.prefixes),
+        prunes=bool(rules.unit_hints) or rules.unit_hint_regex is not None,
         wrapper_ids=lookup(rules.wrappers),
         single_wrapper_ids=lookup(single),
         value_kinds={
@@ -172,46 +173,35 @@ def _walk(root: Node, data: bytes, compiled: CompiledRules) -> list[_Raw]:
 
 def _push_children(stack: list[_Frame], data: bytes, node: Node, parent: int, prefix: str,
                    owner: str | None, compiled: CompiledRules) -> None:
-    if compiled.prefix_ids:
-        _push_with_prefixes(stack, node.named_children, parent, prefix, owner, compiled)
-        return
     actions = compiled.actions
-    hints = compiled.hints
-    hint_regex = compiled.hint_regex
-    prune = bool(hints) or hint_regex is not None
+    prune = compiled.prunes
+    follower = -1  # stack index of the frame for the next sibling, if it was pushed
     # Reversed so the first child is popped first: units come out in document order.
     for child in reversed(node.named_children):
         action = actions[child.kind_id]
-        if not action:
+        if action == _PREFIX:
+            # Decorators/attributes before a definition start its range; going backwards,
+            # the first of a run is seen last and wins.
+            if follower >= 0:
+                following = stack[follower][0]
+                stack[follower] = (following, stack[follower][1], parent, prefix, owner,
+                                   (child, following))
             continue
-        if action > _CLASS and prune:
-            start = child.start_byte
-            end = child.end_byte
-            for hint in hints:
-                if data.find(hint, start, end) >= 0:
-                    break
-            else:
-                if hint_regex is None or hint_regex.search(data, start, end) is None:
-                    continue
-        stack.append((child, action, parent, prefix, owner, None))
+        if action and (action < _PREFIX or not prune or _may_hold_unit(data, child, compiled)):
+            stack.append((child, action, parent, prefix, owner, None))
+            follower = len(stack) - 1
+        else:
+            follower = -1
 
 
-def _push_with_prefixes(stack: list[_Frame], children: list[Node], parent: int, prefix: str,
-                        owner: str | None, compiled: CompiledRules) -> None:
-    frames: list[_Frame] = []
-    run_start: Node | None = None  # first of the prefixes right before this child
-    for child in children:
-        kind_id = child.kind_id
-        if kind_id in compiled.prefix_ids:
-            if run_start is None:
-                run_start = child
-            continue
-        action = compiled.actions[kind_id]
-        if action:
-            outer = None if run_start is None else (run_start, child)
-            frames.append((child, action, parent, prefix, owner, outer))
-        run_start = None
-    stack.extend(reversed(frames))
+def _may_hold_unit(data: bytes, node: Node, compiled: CompiledRules) -> bool:
+    start = node.start_byte
+    end = node.end_byte
+    for hint in compiled.hints:
+        if data.find(hint, start, end) >= 0:
+            return True
+    regex = compiled.hint_regex
+    return regex is not None and regex.search(data, start, end) is not None
 
 
 def _emit(units: list[_Raw], kind: str, name: str, node: Node, parent: int,
@@ -249,7 +239,8 @@ def _visit_unit(stack: list[_Frame], units: list[_Raw], data: bytes, compiled: C
     if node_type in rules.needs_body and node.child_by_field_name("body") is None:
         return  # a declaration: nothing inside can be a unit
     resolved = rules.names.get(node_type, field_name)(node, data)
-    if resolved is None:  # anonymous or not a unit of this language: look inside anyway
+    # None: anonymous or not a unit in this language; "": a MISSING name in broken code.
+    if resolved is None or not resolved[1]:
         _push_children(stack, data, node, parent, prefix, owner, compiled)
         return
     qualifier, name = resolved
@@ -279,7 +270,9 @@ def _visit_named_value(stack: list[_Frame], units: list[_Raw], data: bytes,
     value = node.child_by_field_name(value_field)
     value_kind = None if value is None else compiled.value_kinds.get(value.kind_id)
     name_node = None if name_field is None else node.child_by_field_name(name_field)
-    if value is None or value_kind is None or (name_field is not None and name_node is None):
+    if value is None or value_kind is None or (
+        name_field is not None and (name_node is None or name_node.end_byte == name_node.start_byte)
+    ):
         if node.kind_id in compiled.wrapper_ids:  # `export function f` wraps, not binds
             _visit_wrapper(stack, data, compiled, node, parent, prefix, owner, outer)
         else:
@@ -331,14 +324,17 @@ def _visit_wrapper(stack: list[_Frame], data: bytes, compiled: CompiledRules, no
 
 def _with_module(data: bytes, raw: list[_Raw]) -> tuple[UnitSpan, ...]:
     module = module_unit(data, [(r[4], r[5]) for r in raw if r[6] == -1])
-    shift = 0 if module is None else 1
-    spans = [
-        UnitSpan(kind=kind, name=name, start_line=start_line, end_line=end_line,
-                 start_byte=start_byte, end_byte=end_byte,
-                 parent=parent + shift if parent >= 0 else -1)
+    # Positional: `_Raw` is laid out as UnitSpan's leading fields, and keywords cost
+    # measurably at tens of thousands of units per second.
+    if module is None:
+        return tuple([UnitSpan(*r) for r in raw])
+    spans = [module]
+    spans += [
+        UnitSpan(kind, name, start_line, end_line, start_byte, end_byte,
+                 parent + 1 if parent >= 0 else -1)
         for kind, name, start_line, end_line, start_byte, end_byte, parent in raw
     ]
-    return tuple(spans) if module is None else (module, *spans)
+    return tuple(spans)
 
 
 def module_unit(data: bytes, top_level: list[tuple[int, int]]) -> UnitSpan | None:

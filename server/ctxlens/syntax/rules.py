@@ -81,21 +81,30 @@ def text(data: bytes, node: Node) -> str:
 
 
 def dotted(data: bytes, node: Node) -> str:
-    """A qualified name as written (`A::B`, `a.b`, `A\\B`), joined with "." instead."""
+    """A qualified name as written (`A::B`, `a.b`), joined with "." instead; whitespace
+    inside (a C++ specialization's arguments across lines) becomes one space."""
     raw = data[node.start_byte : node.end_byte]
     if b"::" in raw:
         raw = raw.replace(b"::", b".")
+    words = raw.split()
+    if len(words) > 1:
+        raw = b" ".join(words)
     return raw.decode("utf-8", errors="replace")
+
+
+def name_text(data: bytes, node: Node) -> str:
+    # A leaf is one identifier token: no `::` or whitespace to normalise.
+    return text(data, node) if node.child_count == 0 else dotted(data, node)
 
 
 def field_name(node: Node, data: bytes) -> UnitName:
     name = node.child_by_field_name("name")
-    return None if name is None else ("", dotted(data, name))
+    return None if name is None else ("", name_text(data, name))
 
 
 def scope_field_name(node: Node, data: bytes) -> str | None:
     name = node.child_by_field_name("name")
-    return None if name is None else dotted(data, name)
+    return None if name is None else name_text(data, name)
 
 
 def _no_qualifier(node: Node, data: bytes) -> str | None:
@@ -138,7 +147,7 @@ def _cpp_last_name(data: bytes, node: Node) -> str:
         return text(data, node if name is None else name)
     if kind == "operator_cast":  # `operator bool() const`: keep only `operator bool`
         target = node.child_by_field_name("type")
-        return "operator " + ("" if target is None else text(data, target))
+        return "operator " + ("" if target is None else dotted(data, target))
     return text(data, node)
 
 
@@ -158,11 +167,6 @@ def c_function_name(node: Node, data: bytes) -> UnitName:
         inner = current.child_by_field_name("declarator")
         current = inner if inner is not None else first_named_child(current)
     return None
-
-
-def cpp_namespace_name(node: Node, data: bytes) -> str | None:
-    name = node.child_by_field_name("name")
-    return None if name is None else dotted(data, name)  # anonymous namespace: no qualifier
 
 
 # --- Go -------------------------------------------------------------------------------------
@@ -210,8 +214,8 @@ def rust_impl_name(node: Node, data: bytes) -> str | None:
             current = current.child_by_field_name("name")
         elif kind in ("generic_type", "reference_type", "pointer_type"):
             current = current.child_by_field_name("type")
-        else:
-            return text(data, current)
+        else:  # `impl Trait for [T]`, `for dyn Foo`: the type as written
+            return dotted(data, current)
     return None
 
 
@@ -278,9 +282,9 @@ _JS_VALUE_KINDS = {
     "object": "scope",
 }
 
-# Every unit holds `function`, `=>` or `class`, or is an object literal's method, whose
-# parameter list closes right before its body (`m() {`, TS `m(): T {`).
-_JS_HINTS: tuple[bytes, ...] = ()
+# Every unit holds `function`, `=>` or `class`, or is a method, whose parameter list
+# closes right before its body (`m() {`, TS `m(): T {`). One regex pass measured faster
+# here than three `find`s and a regex.
 _JS_HINT_REGEX = rb"function|=>|class|\)\s*[{:]"
 
 JAVASCRIPT = LanguageRules(
@@ -288,8 +292,8 @@ JAVASCRIPT = LanguageRules(
                          "method_definition"}),
     classes=frozenset({"class_declaration"}),
     skip=_JS_SKIP,
-    unit_hints=_JS_HINTS,
     unit_hint_regex=_JS_HINT_REGEX,
+    prefixes=frozenset({"decorator"}),  # a method's decorators are its siblings
     # A bare object literal: its shorthand methods are methods, with no qualifier.
     scopes={"object": True},
     scope_names={"object": _no_qualifier},
@@ -318,8 +322,8 @@ TYPESCRIPT = LanguageRules(
     functions=JAVASCRIPT.functions,
     classes=frozenset({"class_declaration", "abstract_class_declaration"}),
     skip=_JS_SKIP | _TS_TYPE_SYNTAX,
-    unit_hints=_JS_HINTS,
     unit_hint_regex=_JS_HINT_REGEX,
+    prefixes=JAVASCRIPT.prefixes,
     scopes={"object": True, "internal_module": False, "module": False},
     scope_names={"object": _no_qualifier, "internal_module": ts_module_name,
                  "module": ts_module_name},
@@ -373,8 +377,7 @@ CPP = LanguageRules(
     functions=frozenset({"function_definition"}),
     classes=frozenset({"class_specifier", "struct_specifier"}),
     descend=_C_DESCEND | {"field_declaration_list", "friend_declaration"},
-    scopes={"namespace_definition": False},
-    scope_names={"namespace_definition": cpp_namespace_name},
+    scopes={"namespace_definition": False},  # `namespace a::b {`: "a.b"; anonymous: nothing
     # `struct In {...};` inside a class is a field_declaration holding only the struct.
     wrappers={"template_declaration": False, "field_declaration": True, "declaration": True},
     constructor_is_class_name=True,
