@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ctxlens import __version__
+from ctxlens.clones.detect import CloneReport, find_clones
+from ctxlens.clones.sarif import to_sarif
 from ctxlens.config import ConfigError, load_config
 from ctxlens.index import ScanProgress, ScanResult, scan_workspace
 from ctxlens.report import file_warnings, languages, scan_json, top_files, top_folders
@@ -41,6 +43,15 @@ def _build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--max-file-bytes", type=int, help="skip files larger than this")
     scan.add_argument("--jobs", "-j", type=int, help="worker processes (default: all cores)")
     scan.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    scan.add_argument("--min-tokens", type=int,
+                      help="normalised tokens a unit needs to count as a clone (default 50)")
+    scan.add_argument("--threshold", type=float,
+                      help="least similarity of a near-miss clone, 0-1 (default 0.8)")
+    scan.add_argument("--sarif", type=Path, metavar="FILE",
+                      help="also write the clone classes as SARIF 2.1.0 to FILE")
+    from ctxlens.stability.cli_check import add_check_parser
+
+    add_check_parser(sub)
     return parser
 
 
@@ -70,6 +81,8 @@ def _progress_bar(enabled: bool) -> Iterator[object]:
 def _scan(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from rich.progress import Progress
+
     root: Path = args.path
     if not root.is_dir():
         print(f"ctxlens: {root} is not a folder", file=sys.stderr)
@@ -80,6 +93,16 @@ def _scan(args: argparse.Namespace) -> int:
     if args.max_file_bytes is not None:
         config = replace(config, discovery=replace(config.discovery,
                                                    max_file_bytes=args.max_file_bytes))
+    if args.min_tokens is not None:
+        if args.min_tokens < 1:
+            print("ctxlens: --min-tokens must be at least 1", file=sys.stderr)
+            return EXIT_USAGE
+        config = replace(config, clones=replace(config.clones, min_tokens=args.min_tokens))
+    if args.threshold is not None:
+        if not 0 < args.threshold <= 1:
+            print("ctxlens: --threshold must be in (0, 1]", file=sys.stderr)
+            return EXIT_USAGE
+        config = replace(config, clones=replace(config.clones, threshold=args.threshold))
     with _progress_bar(not args.no_progress and not args.json) as bar:
         task = None
 
@@ -87,21 +110,27 @@ def _scan(args: argparse.Namespace) -> int:
             nonlocal task
             if bar is None:
                 return
-            from rich.progress import Progress
-
             assert isinstance(bar, Progress)
             if task is None:
                 task = bar.add_task("Indexing", total=p.files_total)
             bar.update(task, completed=p.files_done, total=p.files_total)
 
-        result = scan_workspace(root, config, model=args.model, jobs=args.jobs, progress=report)
+        result = scan_workspace(root, config, model=args.model, jobs=args.jobs, progress=report,
+                                with_streams=True)
+        if isinstance(bar, Progress) and task is not None:
+            bar.update(task, description="Finding clones")
+        clones = find_clones(result.root, result.files, result.model.encoding, config.clones)
     for warning in result.warnings:
         print(f"ctxlens: warning: {warning}", file=sys.stderr)
+    if args.sarif:
+        args.sarif.write_text(json.dumps(to_sarif(result.root, clones.classes,
+                                                  result.model.encoding), indent=2) + "\n")
     if args.json:
-        json.dump(scan_json(result), sys.stdout, indent=2)
+        json.dump(scan_json(result, clones), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         _print_summary(result)
+        _print_clones(result, clones)
     return EXIT_OK
 
 
@@ -161,11 +190,41 @@ def _print_summary(result: ScanResult) -> None:
     )
 
 
+def _print_clones(result: ScanResult, clones: CloneReport, limit: int = 10) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    enc = f"{result.model.encoding}, {result.model.name}"
+    raw, dedup = clones.tokens_raw, clones.tokens_deduplicated
+    console.print(
+        f"[bold]Duplicated logic[/bold]: {len(clones.classes):,} clone classes among "
+        f"{clones.units_compared:,} units compared; tokens raw {raw:,} → deduplicated "
+        f"[bold]{dedup:,}[/bold] ({enc}), saving {_share(raw - dedup, raw)}"
+    )
+    if not clones.classes:
+        return
+    table = Table(title=f"Biggest clone classes (tokens saved, {result.model.encoding})",
+                  title_justify="left")
+    for col in ("id", "kind", "sim.", "members", "canonical", "saves"):
+        table.add_column(col, justify="right" if col in ("sim.", "members", "saves") else "left")
+    for c in clones.classes[:limit]:
+        m = c.canonical_member
+        table.add_row(c.id, c.kind, f"{c.similarity:.2f}", str(len(c.members)),
+                      f"{m.path}:{m.start_line} {m.name.rsplit('::', 1)[-1]}",
+                      f"{c.tokens_saved:,}")
+    console.print(table)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "check":
+            from ctxlens.stability.cli_check import run_check
+
+            return run_check(args)
     except KeyboardInterrupt:
         print("ctxlens: interrupted; the index keeps what was finished", file=sys.stderr)
         return EXIT_INTERRUPTED
