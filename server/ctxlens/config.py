@@ -15,6 +15,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from ctxlens.clones.options import CloneOptions
 from ctxlens.workspace import DiscoveryOptions
 
 CONFIG_FILE = ".ctxlens.toml"
@@ -29,6 +30,7 @@ class ConfigError(ValueError):
 class Config:
     model: str | None = None  # None: the registry's default
     discovery: DiscoveryOptions = field(default_factory=DiscoveryOptions)
+    clones: CloneOptions = field(default_factory=CloneOptions)
     window_lines: int = 100  # line-window size for files without a grammar
     index_path: str = DEFAULT_INDEX  # relative to the root unless absolute
     models: dict[str, dict[str, Any]] = field(default_factory=dict)  # registry overrides
@@ -49,7 +51,7 @@ def _expect(table: dict[str, Any], key: str, kind: type | tuple[type, ...], wher
 
 
 def parse_config(data: dict[str, Any], source: str = CONFIG_FILE) -> Config:
-    known_top = {"model", "scan", "models", "profiles"}
+    known_top = {"model", "scan", "clones", "models", "profiles"}
     unknown = set(data) - known_top
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -83,6 +85,7 @@ def parse_config(data: dict[str, Any], source: str = CONFIG_FILE) -> Config:
         config = replace(config, window_lines=lines)
     if "index" in scan:
         config = replace(config, index_path=_expect(scan, "index", str, where))
+    config = replace(config, clones=_clone_options(data.get("clones", {}), source))
     tables: dict[str, dict[str, dict[str, Any]]] = {}
     for key in ("models", "profiles"):
         value = data.get(key, {})
@@ -90,6 +93,35 @@ def parse_config(data: dict[str, Any], source: str = CONFIG_FILE) -> Config:
             raise ConfigError(f'{source}: [{key}."name"] entries must be tables')
         tables[key] = value
     return replace(config, models=tables["models"], profiles=tables["profiles"])
+
+
+def _clone_options(table: Any, source: str) -> CloneOptions:
+    where = f"{source} [clones]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    opts = CloneOptions()
+    known: dict[str, type | tuple[type, ...]] = {
+        "threshold": (int, float), "lsh_threshold": (int, float), "min_tokens": int,
+        "min_lines": int, "fragments": bool, "ignore_tests": bool, "exclude": list}
+    unknown = set(table) - set(known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+    for key, kind in known.items():
+        if key not in table:
+            continue
+        value = _expect(table, key, kind, where)
+        if key == "exclude":
+            if not all(isinstance(p, str) for p in value):
+                raise ConfigError(f"{where}: 'exclude' must be a list of strings")
+            value = tuple(value)
+        if key in ("threshold", "lsh_threshold") and not 0 < value <= 1:
+            raise ConfigError(f"{where}: '{key}' must be in (0, 1], got {value}")
+        if key in ("min_tokens", "min_lines") and value < 1:
+            raise ConfigError(f"{where}: '{key}' must be at least 1")
+        if key.endswith("threshold"):
+            value = float(value)
+        opts = replace(opts, **{key: value})
+    return opts
 
 
 def load_config(root: Path) -> Config:

@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from ctxlens.clones.detect import CloneReport
+from ctxlens.clones.model import CloneClass
 from ctxlens.index import ScanResult
 
 JSON_VERSION = 1
@@ -69,7 +71,17 @@ def file_warnings(result: ScanResult) -> list[dict[str, str]]:
     return out
 
 
-def scan_json(result: ScanResult) -> dict[str, Any]:
+def clone_class_json(c: CloneClass) -> dict[str, Any]:
+    return {
+        "id": c.id, "kind": c.kind, "similarity": c.similarity,
+        "tokens_saved": c.tokens_saved, "canonical": c.canonical,
+        "members": [{"path": m.path, "start_line": m.start_line, "end_line": m.end_line,
+                     "name": m.name, "tokens": m.tokens, "similarity": m.similarity}
+                    for m in c.members],
+    }
+
+
+def scan_json(result: ScanResult, clones: CloneReport | None = None) -> dict[str, Any]:
     """The `ctxlens scan --json` document. Keys of version 1 stay stable; later work adds."""
     unit_kinds: Counter[str] = Counter(u.kind for f in result.files for u in f.units)
     langs = languages(result)
@@ -90,6 +102,7 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
         "units": {"count": sum(unit_kinds.values()), "by_kind": dict(sorted(unit_kinds.items()))},
         "tokens": {
             "raw": sum(f.tokens for f in result.files),
+            **({"deduplicated": clones.tokens_deduplicated} if clones else {}),
             "by_language": {k: v["tokens"] for k, v in langs.items()},
         },
         "top_files": [{"path": r.path, "bytes": r.bytes, "tokens": r.tokens}
@@ -103,5 +116,5 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
             "seconds": round(result.stats.seconds, 3),
             "warnings": result.warnings,
         },
-        "clone_classes": [],
+        "clone_classes": [clone_class_json(c) for c in clones.classes] if clones else [],
     }

@@ -7,9 +7,14 @@ of grammars and encodings, so it can run anywhere in a pool.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ctxlens.syntax import extract_units
+from tree_sitter import Tree
+
+from ctxlens.clones.normalize import lex_file, unit_stream
+from ctxlens.clones.streams import STREAM_KINDS, UnitStream
+from ctxlens.syntax import extract_units, parse
 from ctxlens.syntax.units import UnitSpan
 from ctxlens.tokens.encodings import get_encoding
 from ctxlens.tokens.spans import count_file_and_ranges
@@ -39,6 +44,7 @@ class Analysed:
     error_nodes: int
     file_tokens: int
     unit_tokens: tuple[int, ...]
+    streams: tuple[UnitStream | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +98,30 @@ def analyse_file(
     if (digest, unit_key) in known:
         return Analysed(candidate, digest, language, unit_key, lines, decode_errors,
                         None, 0, 0, ())
-    parsed = extract_units(data, language, window_lines=settings.window_lines)
+    tree = parse(data, language)
+    parsed = extract_units(data, language, window_lines=settings.window_lines, tree=tree)
+    streams = clone_streams(tree, data, language, parsed.units)
     # Exact counts: each unit as if encoded on its own (see tokens/spans.py for how this
     # avoids encoding nested units twice).
     file_tokens, unit_tokens = count_file_and_ranges(
         data, text, [u.byte_ranges() for u in parsed.units], settings.encoding
     )
     return Analysed(candidate, digest, language, unit_key, lines, decode_errors,
-                    parsed.units, parsed.error_nodes, file_tokens, tuple(unit_tokens))
+                    parsed.units, parsed.error_nodes, file_tokens, tuple(unit_tokens), streams)
+
+
+def clone_streams(
+    tree: Tree | None, data: bytes, language: str, units: Sequence[UnitSpan]
+) -> tuple[UnitStream | None, ...]:
+    """Token streams for the units clone detection compares; None for the others."""
+    wanted = [i for i, u in enumerate(units) if u.kind in STREAM_KINDS]
+    out: list[UnitStream | None] = [None] * len(units)
+    if wanted:
+        tokens = lex_file(tree, data, language)
+        for i in wanted:
+            u = units[i]
+            out[i] = unit_stream(tokens, u.byte_ranges(), u.start_line, u.end_line)
+    return tuple(out)
 
 
 # Set once per worker process by `warm_up`, so the (possibly large) set of known contents

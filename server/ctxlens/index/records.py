@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ctxlens.clones.streams import UnitStream
 from ctxlens.syntax.units import UnitSpan
 
 
@@ -28,6 +29,9 @@ class FileRecord:
     tokens: int
     units: tuple[UnitSpan, ...]
     unit_tokens: tuple[int, ...]
+    # Clone-detection token streams, aligned with `units` (None for units that take no part:
+    # module code and line windows). Empty unless the scan was asked for them.
+    streams: tuple[UnitStream | None, ...] = ()
 
     def qualified_name(self, index: int) -> str:
         return f"{self.path}::{self.units[index].name}"

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ctxlens import __version__
+from ctxlens.clones.streams import UnitStream
 from ctxlens.config import Config
 from ctxlens.index.analyse import (
     Analysed,
@@ -70,6 +71,17 @@ class ScanResult:
     index_path: Path
     warnings: list[str] = field(default_factory=list)
     stats: ScanStats = field(default_factory=ScanStats)
+
+
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    """What the index holds for one (content, unit key)."""
+
+    error_nodes: int
+    units: tuple[UnitSpan, ...]
+    file_tokens: int
+    unit_tokens: tuple[int, ...]
+    streams: tuple[UnitStream | None, ...]
 
 
 def _options_fingerprint(config: Config) -> str:
@@ -151,8 +163,12 @@ def scan_workspace(
     model: str | None = None,
     jobs: int | None = None,
     progress: ProgressFn | None = None,
+    with_streams: bool = False,
 ) -> ScanResult:
-    """Index `root` and return what it holds. Unchanged files cost a stat call each."""
+    """Index `root` and return what it holds. Unchanged files cost a stat call each.
+
+    `with_streams` also loads each unit's clone-detection token stream into the records.
+    """
     started = time.perf_counter()
     root = root.resolve()
     registry = load_registry(config.models)
@@ -162,11 +178,13 @@ def scan_workspace(
     index_path = config.index_file(root)
     store = IndexStore(index_path)
     try:
-        return _scan(root, config, info, settings, jobs, store, index_path, progress, started)
+        return _scan(root, config, info, settings, jobs, store, index_path, progress, started,
+                     with_streams)
     except sqlite3.DatabaseError as err:
         # The file opened but broke mid-scan: start over on a fresh index once.
         store.recover(err)
-        return _scan(root, config, info, settings, jobs, store, index_path, progress, started)
+        return _scan(root, config, info, settings, jobs, store, index_path, progress, started,
+                     with_streams)
     finally:
         store.close()
 
@@ -181,6 +199,7 @@ def _scan(
     index_path: Path,
     progress: ProgressFn | None,
     started: float,
+    with_streams: bool,
 ) -> ScanResult:
     stats = ScanStats(workers=1)
     fingerprint = _options_fingerprint(config)
@@ -218,22 +237,24 @@ def _scan(
     if progress:
         progress(ScanProgress("analyse", done_files, len(candidates), done_bytes, total_bytes))
 
-    fresh: dict[tuple[str, str], tuple[int, tuple[UnitSpan, ...], int, tuple[int, ...]]] = {}
+    fresh: dict[tuple[str, str], _Blob] = {}
     if todo and sum(c.size for c in todo) >= INLINE_BYTES:
         stats.workers = jobs
     for batch in _run_analysis(todo, settings, known, jobs):
-        blobs, counts = [], []
+        blobs, counts, streams = [], [], []
         for o in batch:
             if isinstance(o, Analysed) and o.units is not None:
                 key = (o.content_hash, o.unit_key)
                 if key not in fresh:
-                    fresh[key] = (o.error_nodes, o.units, o.file_tokens, o.unit_tokens)
+                    fresh[key] = _Blob(o.error_nodes, o.units, o.file_tokens, o.unit_tokens,
+                                       o.streams if with_streams else ())
                     blobs.append((o.content_hash, o.unit_key, o.error_nodes, o.units))
                     counts.append((o.content_hash, o.unit_key, info.encoding, o.file_tokens,
                                    o.unit_tokens))
+                    streams.append((o.content_hash, o.unit_key, o.streams))
                 stats.parsed += 1
                 stats.bytes_parsed += o.candidate.size
-        store.write_batch([_cache_row(o) for o in batch], blobs, counts)
+        store.write_batch([_cache_row(o) for o in batch], blobs, counts, streams)
         outcomes.extend(batch)
         stats.analysed += len(batch)
         done_files += len(batch)
@@ -248,7 +269,7 @@ def _scan(
         store.forget_files(gone)
         store.collect_garbage()
 
-    files, content_skips = _records(outcomes, fresh, store, info.encoding)
+    files, content_skips = _records(outcomes, fresh, store, info.encoding, with_streams)
     skipped.extend(content_skips)
     skipped.sort(key=lambda s: s.path)
     stats.seconds = time.perf_counter() - started
@@ -262,9 +283,10 @@ def _scan(
 
 def _records(
     outcomes: Iterable[Outcome],
-    fresh: dict[tuple[str, str], tuple[int, tuple[UnitSpan, ...], int, tuple[int, ...]]],
+    fresh: dict[tuple[str, str], _Blob],
     store: IndexStore,
     encoding: str,
+    with_streams: bool,
 ) -> tuple[list[FileRecord], list[SkipRecord]]:
     analysed: list[Analysed] = []
     skips: list[SkipRecord] = []
@@ -275,16 +297,19 @@ def _records(
             analysed.append(o)
     missing = {(a.content_hash, a.unit_key) for a in analysed} - fresh.keys()
     blobs = dict(fresh)
+    stored_streams = store.load_streams(missing) if with_streams and missing else {}
     for h, key, err, units, ftok, utok in store.load_blobs(missing, encoding):
-        blobs[(h, key)] = (err, units, ftok, utok)
+        blobs[(h, key)] = _Blob(err, units, ftok, utok, stored_streams.get((h, key), ()))
     records = []
     for a in analysed:
-        err, units, ftok, utok = blobs[(a.content_hash, a.unit_key)]
+        blob = blobs[(a.content_hash, a.unit_key)]
         c = a.candidate
         records.append(FileRecord(
             path=c.path, language=a.language, size=c.size, mtime_ns=c.mtime_ns,
             content_hash=a.content_hash, lines=a.lines, decode_errors=a.decode_errors,
-            error_nodes=err, encoding=encoding, tokens=ftok, units=units, unit_tokens=utok,
+            error_nodes=blob.error_nodes, encoding=encoding, tokens=blob.file_tokens,
+            units=blob.units, unit_tokens=blob.unit_tokens,
+            streams=blob.streams if with_streams else (),
         ))
     records.sort(key=lambda r: r.path)
     return records, skips

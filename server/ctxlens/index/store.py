@@ -14,10 +14,12 @@ import array
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ctxlens.clones.streams import UnitStream
+from ctxlens.index.streams_codec import STREAM_VERSION, pack_streams, unpack_streams
 from ctxlens.syntax.units import UnitSpan
 
 APPLICATION_ID = 0x63746C78  # "ctlx": tells our file apart from any other SQLite file
@@ -51,6 +53,14 @@ CREATE TABLE IF NOT EXISTS token_counts (
     file_tokens INTEGER NOT NULL,
     unit_tokens BLOB NOT NULL,  -- uint32 array, one count per unit
     PRIMARY KEY (hash, unit_key, encoding)
+);
+CREATE TABLE IF NOT EXISTS streams (
+    hash TEXT NOT NULL,
+    unit_key TEXT NOT NULL,
+    version INTEGER NOT NULL,  -- streams_codec.STREAM_VERSION that wrote the row
+    meta TEXT NOT NULL,
+    data BLOB NOT NULL,        -- zlib of uint32 arrays, see streams_codec
+    PRIMARY KEY (hash, unit_key, version)
 );
 """
 
@@ -176,11 +186,12 @@ class IndexStore:
         return {r[0]: CachedFile(*r) for r in rows}
 
     def known_blobs(self, encoding: str) -> set[tuple[str, str]]:
-        """(hash, unit_key) pairs whose units and `encoding` counts are both stored."""
+        """(hash, unit_key) pairs whose units, `encoding` counts and streams are stored."""
         rows = self.db.execute(
             "SELECT b.hash, b.unit_key FROM blobs b JOIN token_counts t"
-            " ON t.hash=b.hash AND t.unit_key=b.unit_key AND t.encoding=?",
-            (encoding,),
+            " ON t.hash=b.hash AND t.unit_key=b.unit_key AND t.encoding=?"
+            " JOIN streams s ON s.hash=b.hash AND s.unit_key=b.unit_key AND s.version=?",
+            (encoding, STREAM_VERSION),
         )
         return {(r[0], r[1]) for r in rows}
 
@@ -200,12 +211,26 @@ class IndexStore:
                 units = tuple(_unit_from_row(r) for r in json.loads(units_json))
                 yield h, key, int(err_nodes), units, int(ftok), unpack_counts(utok)
 
+    def load_streams(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[UnitStream | None, ...]]:
+        wanted = set(keys)
+        out = {}
+        rows = self.db.execute(
+            "SELECT hash, unit_key, meta, data FROM streams WHERE version=?", (STREAM_VERSION,)
+        )
+        for h, key, meta, data in rows:
+            if (h, key) in wanted:
+                out[(h, key)] = unpack_streams(meta, data)
+        return out
+
     # -- writes -------------------------------------------------------------------------
     def write_batch(
         self,
         files: list[CachedFile],
         blobs: list[tuple[str, str, int, tuple[UnitSpan, ...]]],
         counts: list[tuple[str, str, str, int, tuple[int, ...]]],
+        streams: Sequence[tuple[str, str, tuple[UnitStream | None, ...]]] = (),
     ) -> None:
         """Store one batch atomically: a kill between batches loses at most this one."""
         with self.db:
@@ -224,6 +249,10 @@ class IndexStore:
                 "INSERT OR IGNORE INTO token_counts VALUES (?,?,?,?,?)",
                 [(h, k, enc, ft, pack_counts(ut)) for h, k, enc, ft, ut in counts],
             )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO streams VALUES (?,?,?,?,?)",
+                [(h, k, STREAM_VERSION, *pack_streams(st)) for h, k, st in streams],
+            )
 
     def forget_files(self, paths: Iterable[str]) -> None:
         with self.db:
@@ -238,7 +267,8 @@ class IndexStore:
                 "DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM files f"
                 " WHERE f.hash=blobs.hash AND f.unit_key=blobs.unit_key)"
             )
-            self.db.execute(
-                "DELETE FROM token_counts WHERE NOT EXISTS (SELECT 1 FROM files f"
-                " WHERE f.hash=token_counts.hash AND f.unit_key=token_counts.unit_key)"
-            )
+            for table in ("token_counts", "streams"):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM files f"
+                    f" WHERE f.hash={table}.hash AND f.unit_key={table}.unit_key)"
+                )

@@ -9,6 +9,7 @@ from ctxlens.syntax.extract import (
     count_error_nodes,
     extract_units,
     module_unit,
+    parse,
     window_units,
 )
 from ctxlens.syntax.grammars import get_language, get_parser
@@ -25,5 +26,6 @@ __all__ = [
     "get_language",
     "get_parser",
     "module_unit",
+    "parse",
     "window_units",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from tree_sitter import Language, Node
+from tree_sitter import Language, Node, Tree
 
 from ctxlens.syntax.grammars import get_language, get_parser
 from ctxlens.syntax.rules import RULES, LanguageRules, field_name, scope_field_name, text
@@ -52,8 +52,18 @@ class CompiledRules:
     value_kinds: dict[int, str]
 
 
-def extract_units(data: bytes, language: str, *, window_lines: int = DEFAULT_WINDOW_LINES
-                  ) -> ParseResult:
+def parse(data: bytes, language: str) -> Tree | None:
+    """The tree-sitter tree of `data`, or None for a language without a grammar or blank data.
+
+    Parse once, then hand the tree to `extract_units` and to clone normalisation.
+    """
+    if language not in PARSED_LANGUAGES or not data.strip():
+        return None
+    return get_parser(language).parse(data)
+
+
+def extract_units(data: bytes, language: str, *, window_lines: int = DEFAULT_WINDOW_LINES,
+                  tree: Tree | None = None) -> ParseResult:
     """The units of one file, in document order (a class before its methods).
 
     For a language in `PARSED_LANGUAGES`: one unit per function, method, constructor and
@@ -73,7 +83,8 @@ def extract_units(data: bytes, language: str, *, window_lines: int = DEFAULT_WIN
         return ParseResult(units=window_units(data, window_lines))
     if not data.strip():
         return ParseResult(units=())
-    tree = get_parser(language).parse(data)
+    if tree is None:
+        tree = get_parser(language).parse(data)
     root = tree.root_node
     raw = _walk(root, data, compile_rules(language))
     return ParseResult(units=_with_module(data, raw), error_nodes=count_error_nodes(root))

@@ -1,0 +1,133 @@
+"""Clone classes from matched units, without chaining.
+
+Units with the same renamed hash form a group (Type-1 and Type-2 copies). Near-miss edges
+join groups, but a class is a *star*: one centre group and the groups verified against that
+centre, never a neighbour of a neighbour — so every member answers to the canonical one,
+and A~B~C~… chains, whose ends share little, cannot form (DESIGN.md, "Clone classes must
+not chain").
+
+Canonical member, the rule: the centre group is the most central (largest sum of
+similarity × size over its edges, plus its own size); inside it, a member not nested in an
+already-collapsed unit, then a path outside tests, then the shortest path, then the earliest
+line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from ctxlens.clones.model import CloneClass, CloneMember
+from ctxlens.clones.streams import UnitStream
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One unit that takes part in detection."""
+
+    file_index: int
+    unit_index: int
+    path: str
+    name: str  # qualified
+    language: str
+    start_line: int
+    end_line: int
+    tokens: int
+    stream: UnitStream
+    ancestors: tuple[int, ...]  # entry indices of enclosing units that also take part
+    is_test: bool = False
+
+
+def renamed_groups(entries: Sequence[Entry]) -> list[list[int]]:
+    """Entry indices grouped by renamed hash, in first-seen order."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(entries):
+        groups[e.stream.renamed_hash].append(i)
+    return list(groups.values())
+
+
+def _star_clusters(
+    sizes: Sequence[int], edges: dict[tuple[int, int], float]
+) -> list[tuple[int, dict[int, float]]]:
+    """(centre group, {member group: similarity to centre}) for every class of groups."""
+    neighbours: dict[int, dict[int, float]] = defaultdict(dict)
+    for (a, b), sim in edges.items():
+        neighbours[a][b] = sim
+        neighbours[b][a] = sim
+    score = {g: sizes[g] + sum(s * sizes[h] for h, s in neighbours[g].items())
+             for g in range(len(sizes))}
+    assigned: set[int] = set()
+    clusters = []
+    for g in sorted(range(len(sizes)), key=lambda g: (-score[g], g)):
+        if g in assigned:
+            continue
+        members = {h: s for h, s in neighbours[g].items() if h not in assigned}
+        if sizes[g] + sum(sizes[h] for h in members) < 2:
+            continue
+        assigned.add(g)
+        assigned.update(members)
+        clusters.append((g, {g: 1.0, **members}))
+    return clusters
+
+
+def _class_id(kind: str, canonical: Entry) -> str:
+    key = f"{kind}:{canonical.path}::{canonical.name}:{canonical.stream.renamed_hash}"
+    return "c" + hashlib.blake2b(key.encode(), digest_size=5).hexdigest()
+
+
+def build_classes(
+    entries: Sequence[Entry],
+    edges: dict[tuple[int, int], float],
+    stub_tokens: Callable[[Entry, CloneMember, CloneMember], int],
+) -> list[CloneClass]:
+    """Clone classes over `entries`, given verified near-miss `edges` between groups.
+
+    `edges` maps (group a, group b), indices into `renamed_groups(entries)`, to the
+    similarity of their representatives. `stub_tokens` counts the reference that replaces a
+    member. Classes whose every member sits inside a member of another class are dropped:
+    collapsing the outer class already covers them.
+    """
+    groups = renamed_groups(entries)
+    clusters = _star_clusters([len(g) for g in groups], edges)
+    in_class = {i for _, members in clusters for g in members for i in groups[g]}
+    # Outer units first, so nested classes can pick a canonical that stays visible.
+    clusters.sort(key=lambda c: -max(entries[i].tokens for i in groups[c[0]]))
+    collapsed: set[int] = set()
+    classes = []
+    for centre, member_groups in clusters:
+        units = [(i, sim) for g, sim in member_groups.items() for i in groups[g]]
+        if all(any(a in in_class for a in entries[i].ancestors) for i, _ in units):
+            continue
+        canon = min(groups[centre], key=lambda i: (
+            any(a in collapsed for a in entries[i].ancestors), entries[i].is_test,
+            len(entries[i].path), entries[i].path, entries[i].start_line))
+        kind = _kind([entries[i] for i, _ in units], len(member_groups))
+        ordered = sorted(units, key=lambda u: (u[0] != canon, entries[u[0]].path,
+                                               entries[u[0]].start_line))
+        members = tuple(_member(entries[i], sim) for i, sim in ordered)
+        canonical = members[0]
+        saved = sum(m.tokens - stub_tokens(entries[i], m, canonical)
+                    for (i, _), m in zip(ordered[1:], members[1:], strict=True))
+        collapsed.update(i for i, _ in ordered[1:])
+        classes.append(CloneClass(
+            id=_class_id(kind, entries[canon]), kind=kind,
+            similarity=round(min(m.similarity for m in members), 4), canonical=0,
+            members=members, tokens_saved=max(saved, 0),
+        ))
+    classes.sort(key=lambda c: (-c.tokens_saved, c.id))
+    return classes
+
+
+def _kind(units: Iterable[Entry], group_count: int) -> str:
+    if group_count > 1:
+        return "near-miss"
+    hashes = {e.stream.exact_hash for e in units}
+    return "exact" if len(hashes) == 1 else "renamed"
+
+
+def _member(e: Entry, similarity: float) -> CloneMember:
+    return CloneMember(path=e.path, name=e.name, start_line=e.start_line, end_line=e.end_line,
+                       tokens=e.tokens, similarity=round(similarity, 4),
+                       file_index=e.file_index, unit_index=e.unit_index)

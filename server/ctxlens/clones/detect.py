@@ -1,0 +1,168 @@
+"""Clone detection over an indexed workspace: units → groups → near-miss → fragments → classes.
+
+The story: pick the units that take part (`eligible`), group exact and renamed copies by
+hash, find near-miss candidates among one representative per group with MinHash/LSH and
+verify each by an ordered token alignment, build star-shaped classes, then look for
+copy-pasted fragments inside units that are not already clones of each other.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from ctxlens.clones.classes import Entry, build_classes, renamed_groups
+from ctxlens.clones.model import CloneClass, CloneMember
+from ctxlens.clones.options import CloneOptions
+from ctxlens.clones.streams import STREAM_KINDS
+from ctxlens.clones.stubs import stub
+from ctxlens.index.records import FileRecord
+from ctxlens.tokens import count_tokens
+
+# Paths that hold tests, for `ignore_tests` and for preferring non-test canonical members.
+_TEST_PATH = re.compile(
+    r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)test_[^/]*$|_test\.[^/]+$|"
+    r"(Test|Tests|Spec)\.[A-Za-z]+$|\.(test|spec)\.[jt]sx?$"
+)
+
+
+@dataclass(slots=True)
+class CloneReport:
+    classes: list[CloneClass]
+    tokens_raw: int
+    tokens_deduplicated: int
+    units_compared: int
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def is_test_path(path: str) -> bool:
+    return _TEST_PATH.search(path) is not None
+
+
+def eligible(records: Sequence[FileRecord], options: CloneOptions) -> list[Entry]:
+    entries: list[Entry] = []
+    for fi, record in enumerate(records):
+        if not record.streams:
+            continue
+        test = is_test_path(record.path)
+        if (test and options.ignore_tests) or any(
+                fnmatch.fnmatch(record.path, g) for g in options.exclude):
+            continue
+        index_of: dict[int, int] = {}
+        for ui, (unit, stream) in enumerate(zip(record.units, record.streams, strict=True)):
+            if (stream is None or unit.kind not in STREAM_KINDS or stream.suppressed
+                    or len(stream) < options.min_tokens
+                    or unit.end_line - unit.start_line + 1 < options.min_lines):
+                continue
+            ancestors = []
+            parent = unit.parent
+            while parent >= 0:
+                if parent in index_of:
+                    ancestors.append(index_of[parent])
+                parent = record.units[parent].parent
+            index_of[ui] = len(entries)
+            entries.append(Entry(
+                file_index=fi, unit_index=ui, path=record.path,
+                name=record.qualified_name(ui), language=record.language,
+                start_line=unit.start_line, end_line=unit.end_line,
+                tokens=record.unit_tokens[ui], stream=stream, ancestors=tuple(ancestors),
+                is_test=test,
+            ))
+    return entries
+
+
+def near_miss_edges(
+    entries: Sequence[Entry], groups: Sequence[Sequence[int]], options: CloneOptions
+) -> dict[tuple[int, int], float]:
+    from ctxlens.clones.minhash import candidate_pairs, signatures
+    from ctxlens.clones.verify import similarity_at_least
+
+    reps = [entries[g[0]] for g in groups]
+    if len(reps) < 2:
+        return {}
+    sigs = signatures([e.stream.codes for e in reps], num_perm=options.num_perm)
+    edges = {}
+    for a, b in candidate_pairs(sigs, threshold=options.lsh_threshold,
+                                num_perm=options.num_perm):
+        ea, eb = reps[a], reps[b]
+        # A unit and one nested inside it are not copies of each other.
+        if ea.file_index == eb.file_index and (groups[a][0] in eb.ancestors
+                                               or groups[b][0] in ea.ancestors):
+            continue
+        sim = similarity_at_least(ea.stream, eb.stream, options.threshold)
+        if sim is not None:
+            edges[(a, b)] = sim
+    return edges
+
+
+def find_clones(
+    root: Path, records: Sequence[FileRecord], encoding: str, options: CloneOptions
+) -> CloneReport:
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    @cache
+    def _count(text: str) -> int:
+        return count_tokens(text, encoding)
+
+    def stub_tokens(entry: Entry, member: CloneMember, canonical: CloneMember) -> int:
+        return _count(stub(entry.language, member, canonical))
+
+    t = time.perf_counter()
+    entries = eligible(records, options)
+    groups = renamed_groups(entries)
+    timings["eligible"] = time.perf_counter() - t
+    t = time.perf_counter()
+    edges = near_miss_edges(entries, groups, options)
+    timings["near_miss"] = time.perf_counter() - t
+    t = time.perf_counter()
+    classes = build_classes(entries, edges, stub_tokens)
+    timings["classes"] = time.perf_counter() - t
+    if options.fragments:
+        t = time.perf_counter()
+        from ctxlens.clones.fragment_classes import fragment_classes
+
+        classes += fragment_classes(root, records, entries, classes, options.min_tokens,
+                                    options.min_lines, _count)
+        classes.sort(key=lambda c: (-c.tokens_saved, c.id))
+        timings["fragments"] = time.perf_counter() - t
+    raw = sum(r.tokens for r in records)
+    saved = deduplication_saving(records, classes, _count)
+    return CloneReport(classes=classes, tokens_raw=raw, tokens_deduplicated=raw - saved,
+                       units_compared=len(entries), seconds=time.perf_counter() - started,
+                       timings=timings)
+
+
+def deduplication_saving(
+    records: Sequence[FileRecord], classes: Sequence[CloneClass], count: Callable[[str], int]
+) -> int:
+    """Tokens that collapsing every class saves, each line range counted once.
+
+    A collapsed member inside another collapsed member (a method of a copied class, a
+    fragment of a copied function) is already gone with its container.
+    """
+    by_file: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for c in classes:
+        canonical = c.canonical_member
+        for i, m in enumerate(c.members):
+            if i != c.canonical:
+                stub_cost = count(stub(records[m.file_index].language, m, canonical))
+                by_file[m.file_index].append(
+                    (m.start_line, m.end_line, max(m.tokens - stub_cost, 0)))
+    total = 0
+    for items in by_file.values():
+        items.sort(key=lambda it: (it[0], -it[1]))
+        outer_end = 0
+        for _start, end, value in items:
+            if end <= outer_end:
+                continue  # inside a member already counted
+            total += value
+            outer_end = max(outer_end, end)
+    return total

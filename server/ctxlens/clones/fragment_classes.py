@@ -1,0 +1,122 @@
+"""Fragment clones as clone classes: copied blocks inside units that are not clones whole."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ctxlens.clones.classes import Entry
+from ctxlens.clones.model import CloneClass, CloneMember
+from ctxlens.clones.stubs import stub
+from ctxlens.index.records import FileRecord
+
+_Range = tuple[int, int, int]  # (entry index, first line, last line)
+
+
+def fragment_classes(
+    root: Path,
+    records: Sequence[FileRecord],
+    entries: Sequence[Entry],
+    classes: Sequence[CloneClass],
+    min_tokens: int,
+    min_lines: int,
+    count: Callable[[str], int],
+) -> list[CloneClass]:
+    from ctxlens.clones.fragments import find_fragments
+
+    # Only innermost units: a class shares every token with its own methods, and a copied
+    # block inside a method is found once, in the method, not again in its class.
+    containers = {a for e in entries for a in e.ancestors}
+    leaves = [i for i in range(len(entries)) if i not in containers]
+    entry_of = {(e.file_index, e.unit_index): i for i, e in enumerate(entries)}
+    # The classes each entry belongs to, itself or through an enclosing unit: two leaves
+    # inside members of one class are already collapsed together.
+    covered: dict[int, set[str]] = defaultdict(set)
+    for c in classes:
+        for m in c.members:
+            if (m.file_index, m.unit_index) in entry_of:
+                covered[entry_of[(m.file_index, m.unit_index)]].add(c.id)
+    leaf_classes = [covered[i].union(*(covered[a] for a in entries[i].ancestors))
+                    for i in leaves]
+    position = {i: k for k, i in enumerate(leaves)}
+    skip: set[tuple[int, int]] = set()
+    for c in classes:
+        ks = sorted(position[entry_of[(m.file_index, m.unit_index)]] for m in c.members
+                    if entry_of.get((m.file_index, m.unit_index)) in position)
+        skip.update((a, b) for a in ks for b in ks if a < b)
+    matches = [f for f in find_fragments([entries[i].stream for i in leaves],
+                                         min_tokens=min_tokens, min_lines=min_lines,
+                                         skip_pairs=skip)
+               if not leaf_classes[f.unit_a] & leaf_classes[f.unit_b]]
+    # Group matches that share one side's exact range into one class.
+    linked: dict[_Range, dict[_Range, float]] = defaultdict(dict)
+    for f in matches:
+        a = _line_range(entries, leaves[f.unit_a], f.start_a, f.end_a)
+        b = _line_range(entries, leaves[f.unit_b], f.start_b, f.end_b)
+        if min(a[2] - a[1], b[2] - b[1]) + 1 < min_lines:
+            continue
+        first, second = sorted((a, b), key=lambda r: (entries[r[0]].path, r[1]))
+        linked[first][second] = f.similarity
+    texts = _FileLines(root, records)
+    out = []
+    claimed: set[_Range] = set()
+    for canon, others in sorted(linked.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if canon in claimed:
+            continue
+        rest = {r: s for r, s in others.items() if r not in claimed and r != canon}
+        if not rest:
+            continue
+        claimed.add(canon)
+        claimed.update(rest)
+        members = [_member(entries, records, texts, canon, 1.0, count)]
+        members += [_member(entries, records, texts, r, s, count) for r, s in sorted(rest.items())]
+        canonical = members[0]
+        saved = sum(m.tokens - count(stub(records[m.file_index].language, m, canonical))
+                    for m in members[1:])
+        key = f"fragment:{canonical.path}:{canonical.start_line}-{canonical.end_line}"
+        out.append(CloneClass(
+            id="c" + hashlib.blake2b(key.encode(), digest_size=5).hexdigest(),
+            kind="fragment", similarity=round(min(m.similarity for m in members), 4),
+            canonical=0, members=tuple(members), tokens_saved=max(saved, 0),
+        ))
+    return out
+
+
+def _line_range(entries: Sequence[Entry], entry: int, start: int, end: int) -> _Range:
+    """The whole lines a token run covers: a line the run only starts or ends in is left
+    out, so a member never claims a line it does not share in full."""
+    lines = entries[entry].stream.lines
+    first, last = int(lines[start]), int(lines[end - 1])
+    if start > 0 and lines[start - 1] == lines[start]:
+        first += 1
+    if end < len(lines) and lines[end] == lines[end - 1]:
+        last -= 1
+    return entry, first, last
+
+
+class _FileLines:
+    """Reads each file with fragments once, for the exact token count of their lines."""
+
+    def __init__(self, root: Path, records: Sequence[FileRecord]) -> None:
+        self.root = root
+        self.records = records
+        self.cache: dict[int, list[bytes]] = {}
+
+    def text(self, file_index: int, first: int, last: int) -> str:
+        if file_index not in self.cache:
+            data = (self.root / self.records[file_index].path).read_bytes()
+            self.cache[file_index] = data.splitlines(keepends=True)
+        chunk = b"".join(self.cache[file_index][first - 1:last])
+        return chunk.decode("utf-8", errors="replace")
+
+
+def _member(entries: Sequence[Entry], records: Sequence[FileRecord], texts: _FileLines,
+            r: _Range, similarity: float, count: Callable[[str], int]) -> CloneMember:
+    e = entries[r[0]]
+    return CloneMember(
+        path=e.path, name=f"{e.name} (lines {r[1]}-{r[2]})", start_line=r[1], end_line=r[2],
+        tokens=count(texts.text(e.file_index, r[1], r[2])), similarity=round(similarity, 4),
+        file_index=e.file_index, unit_index=-1,
+    )

@@ -1,0 +1,198 @@
+"""The near-miss check: ordered token similarity that demands a consistent renaming."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ctxlens.clones.streams import UnitStream, token_code
+from ctxlens.clones.verify import (
+    alignment,
+    consistency_factor,
+    similarity,
+    similarity_at_least,
+)
+
+
+def stream(text: str) -> UnitStream:
+    """Whitespace-split tokens, one source line per text line; lowercase single letters are
+    identifiers (blinded, numbered by first appearance), everything else is kept."""
+    codes: list[int] = []
+    names: list[int] = []
+    lines: list[int] = []
+    ids: dict[str, int] = {}
+    for number, line in enumerate(text.strip().splitlines(), 1):
+        for tok in line.split():
+            identifier = len(tok) == 1 and tok.islower()
+            codes.append(token_code("$id" if identifier else tok))
+            names.append(ids.setdefault(tok, len(ids) + 1) if identifier else 0)
+            lines.append(number)
+    return UnitStream(
+        np.array(codes, np.uint32), np.array(names, np.uint32), np.array(lines, np.uint32),
+        exact_hash=text, renamed_hash="",
+    )
+
+
+ORIGINAL = """
+t = open ( p , "r" )
+r = [ ]
+for l in t :
+    s = l . strip ( )
+    if not s :
+        continue
+    k , v = s . split ( "=" , 1 )
+    r . append ( ( k . strip ( ) , int ( v ) ) )
+t . close ( )
+r . sort ( key = first )
+return r
+"""
+
+# Every name renamed (t→f, p→a, r→o, l→x, s→y, k→n, v→m), one statement inserted.
+INSERTED = """
+f = open ( a , "r" )
+o = [ ]
+for x in f :
+    y = x . strip ( )
+    log ( y )
+    if not y :
+        continue
+    n , m = y . split ( "=" , 1 )
+    o . append ( ( n . strip ( ) , int ( m ) ) )
+f . close ( )
+o . sort ( key = first )
+return o
+"""
+
+# Renamed, one statement changed and one deleted (`t . close ( )`).
+EDITED = """
+f = open ( a , "r" )
+o = [ ]
+for x in f :
+    y = x . lower ( )
+    if not y :
+        continue
+    n , m = y . split ( "=" , 1 )
+    o . append ( ( n . strip ( ) , int ( m ) ) )
+o . sort ( key = first )
+return o
+"""
+
+# Same shape, token for token, but the data flows differently: the loop reads `p` instead
+# of the file, strips `l` into the result, splits the wrong value, appends the raw line.
+REWIRED = """
+t = open ( p , "r" )
+r = [ ]
+for l in p :
+    s = r . strip ( )
+    if not l :
+        continue
+    k , v = t . split ( "=" , 1 )
+    r . append ( ( l . strip ( ) , int ( s ) ) )
+t . close ( )
+s . sort ( key = first )
+return k
+"""
+
+
+def test_identical_and_renamed_copies_score_one() -> None:
+    assert similarity(stream(ORIGINAL), stream(ORIGINAL)) == 1.0
+    to = dict(zip("tprlskv", "faoxynm", strict=True))
+    renamed = "\n".join(" ".join(to.get(t, t) for t in line.split())
+                        for line in ORIGINAL.splitlines())
+    assert renamed != ORIGINAL
+    assert similarity(stream(ORIGINAL), stream(renamed)) == 1.0
+    assert similarity(stream("d = a + b"), stream("s = p + q")) == 1.0
+
+
+def test_renamed_copy_with_edited_statements_scores_high() -> None:
+    inserted = similarity(stream(ORIGINAL), stream(INSERTED))
+    edited = similarity(stream(ORIGINAL), stream(EDITED))
+    assert 0.9 <= inserted < 1.0
+    assert 0.8 <= edited < 1.0
+    assert similarity(stream(INSERTED), stream(ORIGINAL)) == inserted  # symmetric
+
+
+def test_same_shape_different_logic_scores_low() -> None:
+    assert similarity(stream("x = x + x"), stream("a = b + c")) == 0.0
+    assert similarity(stream("a = b + c"), stream("x = x + x")) == 0.0
+    common, consistency = alignment(stream(ORIGINAL), stream(REWIRED))
+    assert common < len(stream(ORIGINAL))  # the crossed identifiers are not common tokens
+    assert consistency < 0.6
+    assert similarity(stream(ORIGINAL), stream(REWIRED)) < 0.5
+
+
+def test_an_ambiguous_alignment_does_not_count_as_inconsistent() -> None:
+    # Blinded, `m = v` and `m = t or v` can align `v` with `t`; the renaming-aware second
+    # alignment must pair `v` with `v` again.
+    original = "\n".join(["s . m = m", "s . n = n", "s . o = o", "s . p = p", "return s"])
+    edited = "\n".join(["s . m = m", "s . n = t or n", "s . o = t or o", "s . p = p",
+                        "return s"])
+    _, consistency = alignment(stream(original), stream(edited))
+    assert consistency == 1.0
+    assert similarity(stream(original), stream(edited)) >= 0.8
+
+
+# A constructor that stores its arguments, and a renamed copy whose `s . a = q` became
+# `pass` and whose calls were renamed. Blinded, the remaining `s . x = y` lines all look
+# alike, so the plain alignment slides them against each other near the deletion.
+INIT = """
+def init ( s , q , n = e , l = None ,
+p = None ) :
+s . o = None
+s . a = q
+s . n = n
+s . b = p
+if l is not None :
+s . c = l
+s . h = NodeList ( )
+s . h . append ( Text ( ) )
+"""
+INIT_EDITED = """
+def init ( f , g , j = k , m = None ,
+r = None ) :
+f . t = None
+pass
+f . j = j
+f . u = r
+if m is not None :
+f . v = m
+f . w = Nodes ( )
+f . w . add ( Node ( ) )
+"""
+
+
+def test_a_deleted_statement_among_look_alike_ones() -> None:
+    # Pairs aligned inside long equal blocks decide the renaming over those next to the
+    # edit; by plain counts this copy scored 0.46.
+    _common, consistency = alignment(stream(INIT), stream(INIT_EDITED))
+    assert consistency > 0.9
+    assert similarity(stream(INIT), stream(INIT_EDITED)) >= 0.85
+
+
+def test_consistency_factor_shape() -> None:
+    assert consistency_factor(1.0) == consistency_factor(0.9) == 1.0
+    assert consistency_factor(0.5) == consistency_factor(0.2) == 0.0
+    assert consistency_factor(0.8) == pytest.approx(0.75)
+    values = [consistency_factor(c / 100) for c in range(101)]
+    assert values == sorted(values)
+
+
+def test_similarity_at_least() -> None:
+    a, b = stream(ORIGINAL), stream(EDITED)
+    score = similarity(a, b)
+    assert similarity_at_least(a, b, 0.8) == score
+    assert similarity_at_least(a, b, score) == score  # exactly at the threshold
+    assert similarity_at_least(a, b, min(1.0, score + 0.01)) is None
+    # Lengths alone rule it out: 10 against 40 tokens cannot reach 2·10/50 = 0.4.
+    short, long = stream(" ".join(["x"] * 10)), stream(" ".join(["x"] * 40))
+    assert similarity_at_least(short, long, 0.41) is None
+    assert similarity_at_least(short, long, 0.4) == pytest.approx(0.4)
+    assert similarity_at_least(stream(ORIGINAL), stream(REWIRED), 0.8) is None
+
+
+def test_empty_units_are_not_similar() -> None:
+    empty = UnitStream(np.empty(0, np.uint32), np.empty(0, np.uint32),
+                       np.empty(0, np.uint32), "", "")
+    assert similarity(empty, stream(ORIGINAL)) == 0.0
+    assert similarity(empty, empty) == 0.0
+    assert similarity_at_least(empty, empty, 0.5) is None
