@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pytest
-from datasketch import LeanMinHash, MinHash  # type: ignore[import-untyped]
+from datasketch import LeanMinHash, MinHash
 
 from ctxlens.clones import minhash
 from ctxlens.clones.minhash import (

@@ -111,7 +111,8 @@ def _previous_use(names: npt.NDArray[np.uint32], unit: npt.NDArray[np.int32]) ->
     np.int32
 ]:
     """Per token: 0 for a non-identifier, else the distance back to the same name's previous
-    use in its unit, or _FIRST_USE. Equal on both sides ⇔ the renaming is consistent."""
+    use in its unit, or _FIRST_USE. Two equal-codes runs are one renaming of each other iff
+    these agree at every position, counting distances that reach before the run as equal."""
     prev = np.zeros(len(names), dtype=np.int32)
     where = np.flatnonzero(names)
     if not len(where):
@@ -133,8 +134,10 @@ def _kgram_hashes(codes: npt.NDArray[np.uint32], k: int) -> npt.NDArray[np.uint6
     Computed in chunks so that the temporaries stay a few MiB at any corpus size.
     """
     n = len(codes) - k + 1
-    out = np.empty(max(n, 0), dtype=np.uint64)
-    chunk = min(_HASH_CHUNK, max(n, 0))
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    out = np.empty(n, dtype=np.uint64)
+    chunk = min(_HASH_CHUNK, n)
     with np.errstate(over="ignore"):
         # B^j and B^−j for j = 0, 1, …: (B^(j+1))·B^−1, as B·B^−1 = 1 mod 2^64.
         powers = np.cumprod(np.full(chunk + k, _BASE, dtype=np.uint64)) * _BASE_INVERSE
@@ -319,5 +322,6 @@ def _dedupe(found: list[FragmentMatch]) -> list[FragmentMatch]:
         ):
             same_pair.append(m)
     return sorted(
-        (m for ms in kept.values() for m in ms), key=lambda m: (m.unit_a, m.start_a, m.unit_b)
+        (m for ms in kept.values() for m in ms),
+        key=lambda m: (m.unit_a, m.start_a, m.unit_b, m.start_b),
     )

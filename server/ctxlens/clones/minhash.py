@@ -23,7 +23,7 @@ from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash, MinHashLSH  # type: ignore[import-untyped]
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SCHEME = "affine32"
 
