@@ -10,6 +10,16 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from clone_snippets import (
+    C_SRC,
+    JAVA,
+    JS_SRC,
+    PY_LAYOUT,
+    PY_NEAR,
+    PY_ORIGINAL,
+    PY_RENAMED,
+    PY_SAME_SHAPE,
+)
 from ctxlens.clones.detect import CloneReport, find_clones
 from ctxlens.clones.options import CloneOptions
 from ctxlens.clones.stubs import stub
@@ -17,126 +27,6 @@ from ctxlens.config import Config
 from ctxlens.index import scan_workspace
 from ctxlens.tokens import count_tokens
 from trees import write_tree
-
-PY_ORIGINAL = '''
-def summarize(orders, tax_rate):
-    totals = {}
-    for order in orders:
-        cust = order.customer.strip().lower()
-        amount = order.quantity * order.unit_price
-        if order.discount:
-            amount = amount - amount * order.discount
-        totals[cust] = totals.get(cust, 0) + amount * (1 + tax_rate)
-    ranked = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
-    return [(name, round(value, 2)) for name, value in ranked[:10]]
-'''
-
-PY_LAYOUT = '''
-# A comment that was not there before.
-def summarize(orders, tax_rate):
-    totals = {}   # running totals
-    for order in orders:
-        cust = order.customer.strip().lower()
-
-        amount = order.quantity * order.unit_price
-        if order.discount:
-            amount = amount - amount * order.discount  # apply the discount
-        totals[cust] = totals.get(cust, 0) + amount * (1 + tax_rate)
-    ranked = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
-    return [(name, round(value, 2)) for name, value in ranked[:10]]
-'''
-
-PY_RENAMED = '''
-def rank_customers(purchases, vat):
-    sums = {}
-    for p in purchases:
-        who = p.customer.strip().lower()
-        cost = p.quantity * p.unit_price
-        if p.discount:
-            cost = cost - cost * p.discount
-        sums[who] = sums.get(who, 1) + cost * (2 + vat)
-    top = sorted(sums.items(), key=lambda item: item[1], reverse=True)
-    return [(who2, round(total, 3)) for who2, total in top[:20]]
-'''
-
-PY_NEAR = '''
-def summarize_orders(orders, tax_rate, limit=10):
-    totals = {}
-    for order in orders:
-        cust = order.customer.strip().lower()
-        amount = order.quantity * order.unit_price
-        if order.discount:
-            amount = amount - amount * order.discount
-        if amount <= 0:
-            continue
-        totals[cust] = totals.get(cust, 0) + amount * (1 + tax_rate)
-    ranked = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
-    return [(name, round(value, 2)) for name, value in ranked[:limit]]
-'''
-
-# Same shape as PY_ORIGINAL token for token, but every name plays one role: not a copy.
-PY_SAME_SHAPE = '''
-def summarize(orders, tax_rate):
-    orders = {}
-    for orders in orders:
-        orders = orders.customer.strip().lower()
-        orders = orders.quantity * orders.unit_price
-        if orders.discount:
-            orders = orders - orders * orders.discount
-        orders[orders] = orders.get(orders, 0) + orders * (1 + orders)
-    orders = sorted(orders.items(), key=lambda orders: orders[1], reverse=True)
-    return [(orders, round(orders, 2)) for orders, orders in orders[:10]]
-'''
-
-JAVA = '''
-package shop;
-
-public class Billing {
-    public double total(java.util.List<Item> items, double rate) {
-        double sum = 0;
-        for (Item item : items) {
-            double price = item.getPrice() * item.getCount();
-            if (item.isDiscounted()) {
-                price = price * 0.9;
-            }
-            sum += price;
-        }
-        return Math.round(sum * (1 + rate) * 100) / 100.0;
-    }
-}
-'''
-
-C_SRC = '''
-#include <string.h>
-
-int count_words(const char *text, int limit) {
-    int words = 0;
-    int in_word = 0;
-    for (int i = 0; text[i] != '\\0' && i < limit; i++) {
-        if (text[i] == ' ' || text[i] == '\\n' || text[i] == '\\t') {
-            in_word = 0;
-        } else if (!in_word) {
-            in_word = 1;
-            words++;
-        }
-    }
-    return words;
-}
-'''
-
-JS_SRC = '''
-export function groupBy(items, keyFn) {
-  const groups = new Map();
-  for (const item of items) {
-    const key = keyFn(item);
-    if (!groups.has(key)) {
-      groups.set(key, []);
-    }
-    groups.get(key).push(item);
-  }
-  return Array.from(groups.entries()).sort((a, b) => b[1].length - a[1].length);
-}
-'''
 
 
 def _rename(src: str, pairs: dict[str, str]) -> str:

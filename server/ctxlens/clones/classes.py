@@ -49,15 +49,17 @@ def renamed_groups(entries: Sequence[Entry]) -> list[list[int]]:
 
 
 def _star_clusters(
-    sizes: Sequence[int], edges: dict[tuple[int, int], float]
+    sizes: Sequence[int], edges: dict[tuple[int, int], float],
+    scores: Sequence[float] | None = None,
 ) -> list[tuple[int, dict[int, float]]]:
     """(centre group, {member group: similarity to centre}) for every class of groups."""
     neighbours: dict[int, dict[int, float]] = defaultdict(dict)
     for (a, b), sim in edges.items():
         neighbours[a][b] = sim
         neighbours[b][a] = sim
-    score = {g: sizes[g] + sum(s * sizes[h] for h, s in neighbours[g].items())
-             for g in range(len(sizes))}
+    score = ({g: scores[g] for g in range(len(sizes))} if scores is not None else
+             {g: sizes[g] + sum(s * sizes[h] for h, s in neighbours[g].items())
+              for g in range(len(sizes))})
     assigned: set[int] = set()
     clusters = []
     for g in sorted(range(len(sizes)), key=lambda g: (-score[g], g)):
@@ -72,8 +74,10 @@ def _star_clusters(
     return clusters
 
 
-def _class_id(kind: str, canonical: Entry) -> str:
-    key = f"{kind}:{canonical.path}::{canonical.name}:{canonical.stream.renamed_hash}"
+def _class_id(canonical: Entry) -> str:
+    # The canonical member alone: a class keeps its id (and a plan's override of it) while
+    # copies come and go or its kind changes from renamed to near-miss.
+    key = f"{canonical.path}::{canonical.name}:{canonical.stream.renamed_hash}"
     return "c" + hashlib.blake2b(key.encode(), digest_size=5).hexdigest()
 
 
@@ -81,16 +85,18 @@ def build_classes(
     entries: Sequence[Entry],
     edges: dict[tuple[int, int], float],
     stub_tokens: Callable[[Entry, CloneMember, CloneMember], int],
+    scores: Sequence[float] | None = None,
 ) -> list[CloneClass]:
     """Clone classes over `entries`, given verified near-miss `edges` between groups.
 
     `edges` maps (group a, group b), indices into `renamed_groups(entries)`, to the
     similarity of their representatives. `stub_tokens` counts the reference that replaces a
     member. Classes whose every member sits inside a member of another class are dropped:
-    collapsing the outer class already covers them.
+    collapsing the outer class already covers them. `scores`, per group, replaces the
+    centrality computed from `edges` — for re-clustering part of a larger graph.
     """
     groups = renamed_groups(entries)
-    clusters = _star_clusters([len(g) for g in groups], edges)
+    clusters = _star_clusters([len(g) for g in groups], edges, scores)
     in_class = {i for _, members in clusters for g in members for i in groups[g]}
     # Outer units first, so nested classes can pick a canonical that stays visible.
     clusters.sort(key=lambda c: -max(entries[i].tokens for i in groups[c[0]]))
@@ -112,7 +118,7 @@ def build_classes(
                     for (i, _), m in zip(ordered[1:], members[1:], strict=True))
         collapsed.update(i for i, _ in ordered[1:])
         classes.append(CloneClass(
-            id=_class_id(kind, entries[canon]), kind=kind,
+            id=_class_id(entries[canon]), kind=kind,
             similarity=round(min(m.similarity for m in members), 4), canonical=0,
             members=members, tokens_saved=max(saved, 0),
         ))
