@@ -14,6 +14,7 @@ from tree_sitter import Tree
 
 from ctxlens.clones.normalize import lex_file, unit_stream
 from ctxlens.clones.streams import STREAM_KINDS, UnitStream
+from ctxlens.index.streams_codec import pack_streams
 from ctxlens.syntax import extract_units, parse
 from ctxlens.syntax.units import UnitSpan
 from ctxlens.tokens.encodings import get_encoding
@@ -44,7 +45,9 @@ class Analysed:
     error_nodes: int
     file_tokens: int
     unit_tokens: tuple[int, ...]
-    streams: tuple[UnitStream | None, ...] = ()
+    # The units' clone streams, packed for the index (streams_codec): packing here runs in
+    # parallel and sends bytes, not arrays, back to the main process.
+    packed_streams: tuple[str, bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,8 @@ def analyse_file(
         data, text, [u.byte_ranges() for u in parsed.units], settings.encoding
     )
     return Analysed(candidate, digest, language, unit_key, lines, decode_errors,
-                    parsed.units, parsed.error_nodes, file_tokens, tuple(unit_tokens), streams)
+                    parsed.units, parsed.error_nodes, file_tokens, tuple(unit_tokens),
+                    pack_streams(streams))
 
 
 def clone_streams(

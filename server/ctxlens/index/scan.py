@@ -13,11 +13,10 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ctxlens import __version__
-from ctxlens.clones.streams import UnitStream
 from ctxlens.config import Config
 from ctxlens.index.analyse import (
     Analysed,
@@ -29,6 +28,7 @@ from ctxlens.index.analyse import (
 )
 from ctxlens.index.records import FileRecord, SkipRecord
 from ctxlens.index.store import CachedFile, IndexStore
+from ctxlens.index.streams_codec import unpack_streams
 from ctxlens.syntax.units import UnitSpan
 from ctxlens.tokens import ModelInfo, load_registry
 from ctxlens.workspace import Candidate, DiscoveryStats, Skip, discover
@@ -81,7 +81,7 @@ class _Blob:
     units: tuple[UnitSpan, ...]
     file_tokens: int
     unit_tokens: tuple[int, ...]
-    streams: tuple[UnitStream | None, ...]
+    packed_streams: tuple[str, bytes] | None  # set for contents analysed in this scan
 
 
 def _options_fingerprint(config: Config) -> str:
@@ -247,15 +247,18 @@ def _scan(
                 key = (o.content_hash, o.unit_key)
                 if key not in fresh:
                     fresh[key] = _Blob(o.error_nodes, o.units, o.file_tokens, o.unit_tokens,
-                                       o.streams if with_streams else ())
+                                       o.packed_streams if with_streams else None)
                     blobs.append((o.content_hash, o.unit_key, o.error_nodes, o.units))
                     counts.append((o.content_hash, o.unit_key, info.encoding, o.file_tokens,
                                    o.unit_tokens))
-                    streams.append((o.content_hash, o.unit_key, o.streams))
+                    if o.packed_streams is not None:
+                        streams.append((o.content_hash, o.unit_key, o.packed_streams))
                 stats.parsed += 1
                 stats.bytes_parsed += o.candidate.size
         store.write_batch([_cache_row(o) for o in batch], blobs, counts, streams)
-        outcomes.extend(batch)
+        # Keep only what the records need: units and streams now live in `fresh`.
+        outcomes.extend(replace(o, units=None, packed_streams=None)
+                        if isinstance(o, Analysed) else o for o in batch)
         stats.analysed += len(batch)
         done_files += len(batch)
         done_bytes += sum(o.candidate.size for o in batch)
@@ -297,9 +300,9 @@ def _records(
             analysed.append(o)
     missing = {(a.content_hash, a.unit_key) for a in analysed} - fresh.keys()
     blobs = dict(fresh)
-    stored_streams = store.load_streams(missing) if with_streams and missing else {}
+    stored = store.load_streams(missing) if with_streams and missing else {}
     for h, key, err, units, ftok, utok in store.load_blobs(missing, encoding):
-        blobs[(h, key)] = _Blob(err, units, ftok, utok, stored_streams.get((h, key), ()))
+        blobs[(h, key)] = _Blob(err, units, ftok, utok, stored.get((h, key)))
     records = []
     for a in analysed:
         blob = blobs[(a.content_hash, a.unit_key)]
@@ -309,7 +312,8 @@ def _records(
             content_hash=a.content_hash, lines=a.lines, decode_errors=a.decode_errors,
             error_nodes=blob.error_nodes, encoding=encoding, tokens=blob.file_tokens,
             units=blob.units, unit_tokens=blob.unit_tokens,
-            streams=blob.streams if with_streams else (),
+            streams=unpack_streams(*blob.packed_streams)
+            if with_streams and blob.packed_streams else (),
         ))
     records.sort(key=lambda r: r.path)
     return records, skips

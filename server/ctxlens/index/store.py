@@ -18,8 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ctxlens.clones.streams import UnitStream
-from ctxlens.index.streams_codec import STREAM_VERSION, pack_streams, unpack_streams
+from ctxlens.index.streams_codec import STREAM_VERSION
 from ctxlens.syntax.units import UnitSpan
 
 APPLICATION_ID = 0x63746C78  # "ctlx": tells our file apart from any other SQLite file
@@ -213,7 +212,8 @@ class IndexStore:
 
     def load_streams(
         self, keys: Iterable[tuple[str, str]]
-    ) -> dict[tuple[str, str], tuple[UnitStream | None, ...]]:
+    ) -> dict[tuple[str, str], tuple[str, bytes]]:
+        """Packed streams (streams_codec) per stored key; unpack only what is used."""
         wanted = set(keys)
         out = {}
         rows = self.db.execute(
@@ -221,7 +221,7 @@ class IndexStore:
         )
         for h, key, meta, data in rows:
             if (h, key) in wanted:
-                out[(h, key)] = unpack_streams(meta, data)
+                out[(h, key)] = (meta, data)
         return out
 
     # -- writes -------------------------------------------------------------------------
@@ -230,7 +230,7 @@ class IndexStore:
         files: list[CachedFile],
         blobs: list[tuple[str, str, int, tuple[UnitSpan, ...]]],
         counts: list[tuple[str, str, str, int, tuple[int, ...]]],
-        streams: Sequence[tuple[str, str, tuple[UnitStream | None, ...]]] = (),
+        streams: Sequence[tuple[str, str, tuple[str, bytes]]] = (),
     ) -> None:
         """Store one batch atomically: a kill between batches loses at most this one."""
         with self.db:
@@ -251,7 +251,7 @@ class IndexStore:
             )
             self.db.executemany(
                 "INSERT OR IGNORE INTO streams VALUES (?,?,?,?,?)",
-                [(h, k, STREAM_VERSION, *pack_streams(st)) for h, k, st in streams],
+                [(h, k, STREAM_VERSION, meta, data) for h, k, (meta, data) in streams],
             )
 
     def forget_files(self, paths: Iterable[str]) -> None:
