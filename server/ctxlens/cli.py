@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -49,8 +50,10 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="least similarity of a near-miss clone, 0-1 (default 0.8)")
     scan.add_argument("--sarif", type=Path, metavar="FILE",
                       help="also write the clone classes as SARIF 2.1.0 to FILE")
+    from ctxlens.context.cli_pack import add_pack_parser
     from ctxlens.stability.cli_check import add_check_parser
 
+    add_pack_parser(sub)
     add_check_parser(sub)
     return parser
 
@@ -221,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "pack":
+            from ctxlens.context.cli_pack import run_pack
+
+            return run_pack(args)
         if args.command == "check":
             from ctxlens.stability.cli_check import run_check
 
@@ -228,6 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ctxlens: interrupted; the index keeps what was finished", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`ctxlens scan --json | head`): not an error worth a trace.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except (ConfigError, UnknownModelError, RegistryError, EncodingError,
             WorkspaceError) as err:
         print(f"ctxlens: {err}", file=sys.stderr)

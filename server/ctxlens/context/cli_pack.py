@@ -1,0 +1,149 @@
+"""`ctxlens pack`: a thin shell over `build_pack` — parse flags, build, write, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ctxlens.context.render import FORMATS
+
+if TYPE_CHECKING:
+    from ctxlens.context.pipeline import Pack
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+JSON_VERSION = 1
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, help="the workspace folder to pack")
+    parser.add_argument("--model", help="model whose tokenizer counts (default: the plan's, "
+                                        "then .ctxlens.toml's, then gpt-4.1)")
+    parser.add_argument("--format", choices=FORMATS, default="md", help="pack format (md)")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write the pack to FILE (default: stdout)")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON report (with the pack's text unless -o is given)")
+    parser.add_argument("--focus", nargs="+", default=[], metavar="GLOB",
+                        help="files kept whole, on top of the plan's focus")
+    parser.add_argument("--expand", nargs="+", default=[], metavar="CLASS_ID",
+                        help="clone classes rendered in full, on top of the plan's overrides")
+    parser.add_argument("--jobs", "-j", type=int, help="worker processes for indexing")
+
+
+def add_pack_parser(subparsers: Any) -> None:
+    """Add the `pack` subcommand to an argparse subparsers object."""
+    parser = subparsers.add_parser(
+        "pack", help="pack a workspace for an LLM: clones collapsed, exact token count",
+        description="Render the selection of the workspace's context plan (.ctxlens/plan.json) "
+                    "as Markdown or XML, each clone class once, with its exact token count.")
+    _add_arguments(parser)
+    parser.set_defaults(handler=run_pack)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"ctxlens: {message}", file=sys.stderr)
+    return code
+
+
+def run_pack(args: argparse.Namespace) -> int:
+    """Run `ctxlens pack` for parsed `args`; prints to stdout and returns the exit code."""
+    from ctxlens.config import ConfigError
+    from ctxlens.context.pipeline import build_pack
+    from ctxlens.context.plan import EXPANDED, PlanError, load_plan
+    from ctxlens.tokens import EncodingError, RegistryError, UnknownModelError
+    from ctxlens.workspace import WorkspaceError
+
+    root: Path = args.path
+    if not root.is_dir():
+        return _fail(f"{root} is not a folder")
+    root = root.resolve()
+    try:
+        plan = load_plan(root)
+        plan = replace(plan, model=args.model or plan.model,
+                       focus=(*plan.focus, *args.focus),
+                       overrides={**plan.overrides, **dict.fromkeys(args.expand, EXPANDED)})
+        exclude: tuple[str, ...] = ()
+        if args.output is not None:
+            out = args.output.resolve()
+            if out.is_relative_to(root):
+                exclude = (out.relative_to(root).as_posix(),)
+        pack = build_pack(root, plan, fmt=args.format, jobs=args.jobs, exclude=exclude)
+    except (ConfigError, PlanError, UnknownModelError, RegistryError, EncodingError,
+            WorkspaceError) as err:
+        return _fail(str(err))
+    if args.output is not None:
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(pack.text, "utf-8", newline="")
+        except OSError as err:
+            return _fail(f"cannot write {args.output}: {err}", EXIT_ERROR)
+    for warning in pack.warnings:
+        print(f"ctxlens: warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(pack_json(pack, args.output), indent=2))
+    elif args.output is None:
+        sys.stdout.write(pack.text)
+    else:
+        print(summary(pack, args.output))
+    return EXIT_OK
+
+
+def summary(pack: Pack, output: Path) -> str:
+    collapsed = sum(1 for c in pack.classes if c.stubbed)
+    return (f"{output}: {pack.tokens} tokens ({pack.model.name}, {pack.encoding}), "
+            f"{len(pack.files)} files; as is {pack.tokens_raw} tokens; "
+            f"{collapsed} clone classes collapsed")
+
+
+def pack_json(pack: Pack, output: Path | None) -> dict[str, Any]:
+    """The stable `--json` document. Every count says its model and encoding beside it."""
+    model, encoding = pack.model.name, pack.encoding
+
+    def tokens(n: int) -> dict[str, Any]:
+        return {"count": n, "model": model, "encoding": encoding}
+
+    window = pack.model.context_window
+    doc: dict[str, Any] = {
+        "version": JSON_VERSION,
+        "root": str(pack.root),
+        "model": model,
+        "encoding": encoding,
+        "format": pack.format,
+        "output": str(output) if output is not None else None,
+        "tokens": {
+            "pack": tokens(pack.tokens),
+            "files_as_is": tokens(pack.tokens_raw),
+            "context_window": tokens(window),
+            "reserve": tokens(pack.plan.reserve),
+        },
+        "fits_window": pack.tokens + pack.plan.reserve <= window,
+        "files": [{"path": f.path, "language": f.language, "tokens_as_is": tokens(f.tokens_raw),
+                   "tokens_in_pack": tokens(f.tokens), "stubs": f.stubs, "copy_of": f.copy_of}
+                  for f in pack.files],
+        "classes": [{"id": c.id, "kind": c.kind, "similarity": c.similarity,
+                     "state": "expanded" if c.expanded else "collapsed",
+                     "canonical": {"path": c.canonical_path, "line": c.canonical_line,
+                                   "name": c.canonical_name},
+                     "members": c.members, "replaced": c.stubbed,
+                     "tokens_saved": tokens(c.tokens_saved)}
+                    for c in pack.classes],
+        "warnings": list(pack.warnings),
+        "seconds": round(pack.seconds, 3),
+    }
+    if output is None:
+        doc["text"] = pack.text
+    return doc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`ctxlens pack` as a program of its own (tests, and before cli.py mounts it)."""
+    parser = argparse.ArgumentParser(prog="ctxlens pack")
+    _add_arguments(parser)
+    return run_pack(parser.parse_args(argv))
