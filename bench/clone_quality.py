@@ -57,6 +57,7 @@ from __future__ import annotations
 import argparse
 import builtins
 import difflib
+import functools
 import glob
 import json
 import keyword
@@ -255,7 +256,7 @@ def c_sources(cache: Path) -> tuple[list[SourceFile], str]:
                 f = tar.extractfile(m)
                 data = f.read() if f else b""
                 rel = m.name.removeprefix("package/vendor/")
-                out.append(SourceFile(rel, len(data), lambda d=data: d))
+                out.append(SourceFile(rel, len(data), functools.partial(bytes, data)))
     return out, f"C: libxml2 from {tarballs[0].name}"
 
 
@@ -268,7 +269,7 @@ def java_sources() -> tuple[list[SourceFile], str]:
                     "/usr/lib/jvm/*/lib/src.zip)")
     path = zips[0]
     zf = zipfile.ZipFile(path)
-    out = [SourceFile(i.filename, i.file_size, lambda n=i.filename: zf.read(n))
+    out = [SourceFile(i.filename, i.file_size, functools.partial(zf.read, i.filename))
            for i in zf.infolist() if i.filename.endswith(".java")
            and not i.filename.endswith(("package-info.java", "module-info.java"))]
     return out, f"Java: {path}"
@@ -1007,7 +1008,7 @@ def verify(a: str, b: str, lang: str) -> Verdict:
     bb = ["$id" if k == "id" else t for k, t in tb]
     blind = _ratio(ba, bb)
     if blind < 0.8:
-        return Verdict(False, raw, blind, 0.0)
+        return Verdict(False, raw, blind, -1.0)  # mapping not computed
     sm = difflib.SequenceMatcher(None, ba, bb, autojunk=len(ba) + len(bb) > 6000)
     pairs: list[tuple[str, str]] = []
     for i, j, size in sm.get_matching_blocks():
@@ -1127,22 +1128,22 @@ def print_report(plants: Sequence[Plant], results: Sequence[ToolResult], tree: P
           "| peak RSS (process tree) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for res in results:
-        p = precs[res.name]
+        pr = precs[res.name]
         m = res.measured
-        print(f"| {res.name} | {p.pairs:,} | {p.planted:,} | {p.verified:,} | "
-              f"{p.overlapping:,} | {len(p.unverified):,} | {100 * p.value:.2f}% | "
-              f"{100 * p.value_without_overlapping:.2f}% | {m.wall_s:.1f} | "
+        print(f"| {res.name} | {pr.pairs:,} | {pr.planted:,} | {pr.verified:,} | "
+              f"{pr.overlapping:,} | {len(pr.unverified):,} | {100 * pr.value:.2f}% | "
+              f"{100 * pr.value_without_overlapping:.2f}% | {m.wall_s:.1f} | "
               f"{m.max_rss_mb:,.0f} MB | {m.tree_rss_mb:,.0f} MB |")
     print("\n## Targets (ctxlens; recall with one hop)\n")
-    s = summary.get("ctxlens", {})
-    p = precs.get("ctxlens")
+    ours = summary.get("ctxlens", {})
+    ours_p = precs.get("ctxlens")
     for t, goal in (("t1", 1.0), ("t2", 0.99), ("t3", 0.90)):
-        got = s.get(t, 0.0)
+        got = ours.get(t, 0.0)
         print(f"- {t}: {100 * got:.1f}% (target ≥ {100 * goal:.0f}%) "
               f"{'met' if got >= goal else 'NOT met'}")
-    if p is not None:
-        print(f"- precision: {100 * p.value:.2f}% (target ≥ 99%) "
-              f"{'met' if p.value >= 0.99 else 'NOT met'}")
+    if ours_p is not None:
+        print(f"- precision: {100 * ours_p.value:.2f}% (target ≥ 99%) "
+              f"{'met' if ours_p.value >= 0.99 else 'NOT met'}")
 
     for res in results:
         print(f"\n## {res.name}: notes\n\n{res.note}\n\ncommand: {res.command}")
@@ -1155,14 +1156,16 @@ def print_report(plants: Sequence[Plant], results: Sequence[ToolResult], tree: P
                       f"  [{'; '.join(p.edits)}]")
         un = precs[res.name].unverified
         if un:
-            print(f"\n10 random unverified pairs of {len(un)} (raw / blinded ratio, id "
-                  "mapping):")
+            print(f"\n{min(10, len(un))} random unverified pairs of {len(un)} (similarity "
+                  "raw / blinded, identifier mapping):")
             for a, b, v in rng.sample(un, min(10, len(un))):
                 print(f"  {a.path}:{a.start}-{a.end}  ~  {b.path}:{b.start}-{b.end}   "
-                      f"raw {v.raw:.2f} blind {v.blind:.2f} map {v.mapping:.2f}")
-                for s in (a, b):
-                    lines = (tree / s.path).read_text("utf-8", "replace").split("\n")
-                    snippet = [ln.strip()[:90] for ln in lines[s.start - 1:s.end] if ln.strip()]
+                      f"raw {v.raw:.2f} blind {v.blind:.2f} map "
+                      f"{'-' if v.mapping < 0 else f'{v.mapping:.2f}'}")
+                for side in (a, b):
+                    lines = (tree / side.path).read_text("utf-8", "replace").split("\n")
+                    snippet = [ln.strip()[:90] for ln in lines[side.start - 1:side.end]
+                               if ln.strip()]
                     print("      | " + "\n      | ".join(snippet[:3]))
                     print("      ---")
 

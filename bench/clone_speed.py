@@ -6,8 +6,9 @@ beside jscpd 5.x on the same tree, in the same run: wall time and peak RSS of ea
 The tree (a temporary copy, never the originals) is filled in this order until it holds
 `--mb` megabytes of source: the running Python's standard library (without its
 site-packages), the npm CLI's own JavaScript (`$(npm root -g)/npm/node_modules`), the JDK's
-`java.base` sources from src.zip, then the packages of this virtual environment's
-site-packages in name order (torch, numpy, scipy, sympy, …). Only extensions both tools
+`java.base` sources from src.zip (at most 20 MB), then the packages of this virtual
+environment's site-packages — numpy, scipy, torch, sympy first, then the rest in name
+order. Only extensions both tools
 read are copied (.py .pyi .js .mjs .cjs .ts .java .c .h .cc .cpp .hpp), files over 1 MiB
 are left out (both tools skip them by default), and folders ctxlens would skip by default
 (`dist`, `build`, `vendor`, `site-packages`, …) are renamed so both tools see the same files.
@@ -30,6 +31,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import sysconfig
 import tempfile
 import time
@@ -50,6 +52,8 @@ from clone_common import (
 EXTS = (".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".java", ".c", ".h", ".cc", ".cpp",
         ".hpp")
 MAX_FILE_BYTES = 1 << 20
+JAVA_MB = 20  # of the JDK's java.base, so Python keeps the largest share
+FIRST_PACKAGES = ("numpy", "scipy", "torch", "sympy")  # then the others in name order
 
 
 def _walk(root: Path, prune: frozenset[str] = frozenset()) -> Iterator[tuple[str, Path]]:
@@ -86,11 +90,11 @@ def build_tree(tree: Path, target: int) -> list[tuple[str, int, int]]:
     total = 0
     parts: list[tuple[str, int, int]] = []
 
-    def take(label: str, items: Iterator[tuple[str, bytes | Path]]) -> None:
+    def take(label: str, items: Iterator[tuple[str, bytes | Path]], cap: int = 1 << 62) -> None:
         nonlocal total
         files = size = 0
         for rel, src in items:
-            if total >= target:
+            if total >= target or size >= cap:
                 break
             n = src.stat().st_size if isinstance(src, Path) else len(src)
             if n > MAX_FILE_BYTES or n == 0:
@@ -118,17 +122,40 @@ def build_tree(tree: Path, target: int) -> list[tuple[str, int, int]]:
         zf = zipfile.ZipFile(zips[0])
         names = sorted(n for n in zf.namelist()
                        if n.startswith("java.base/") and n.endswith(".java"))
-        take(f"java.base {zips[0]}", ((f"java/{n}", zf.read(n)) for n in names))
+        take(f"java.base {zips[0]}", ((f"java/{n}", zf.read(n)) for n in names),
+             cap=int(JAVA_MB * 1e6))
     sp = Path(sysconfig.get_paths()["purelib"])
     if not sp.is_dir():
         sp = Path(site.getsitepackages()[0])
-    for pkg in sorted(p for p in sp.iterdir() if p.is_dir() and not p.name.endswith(
-            (".dist-info", ".libs", ".data")) and p.name != "__pycache__"):
+    pkgs = sorted(p for p in sp.iterdir() if p.is_dir() and not p.name.endswith(
+        (".dist-info", ".libs", ".data")) and p.name != "__pycache__")
+    pkgs.sort(key=lambda p: (p.name not in FIRST_PACKAGES, FIRST_PACKAGES.index(p.name)
+                             if p.name in FIRST_PACKAGES else 0, p.name))
+    for pkg in pkgs:
         if total >= target:
             break
         take(f"site-packages/{pkg.name}", ((f"pylibs/{pkg.name}/{r}", p)
                                            for r, p in _walk(pkg)))
     return parts
+
+
+def breakdown(tree: Path, index: Path) -> None:
+    """In-process, on a warm index: where a scan's time goes (printed as JSON)."""
+    from ctxlens.clones.detect import find_clones
+    from ctxlens.config import Config
+    from ctxlens.index import scan_workspace
+
+    config = Config(index_path=str(index))
+    t = time.perf_counter()
+    result = scan_workspace(tree, config, with_streams=True)
+    index_s = time.perf_counter() - t
+    t = time.perf_counter()
+    report = find_clones(result.root, result.files, result.model.encoding, config.clones)
+    clones_s = time.perf_counter() - t
+    print(json.dumps({"index_and_load_streams_s": round(index_s, 2),
+                      "find_clones_s": round(clones_s, 2),
+                      "units_compared": report.units_compared,
+                      **{f"clones.{k}_s": round(v, 2) for k, v in report.timings.items()}}))
 
 
 def main() -> None:
@@ -138,7 +165,15 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=default_cache_dir())
     ap.add_argument("--keep", type=Path, help="build the tree here and keep it")
     ap.add_argument("--no-jscpd", action="store_true")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="after the warm run, time indexing and each clone stage in-process")
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--tree", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.phase == "breakdown":
+        breakdown(args.tree, args.index)
+        return
 
     jscpd = None if args.no_jscpd else ensure_jscpd(args.cache)
     work = args.keep or Path(tempfile.mkdtemp(prefix="ctxlens-clone-speed-"))
@@ -171,6 +206,11 @@ def main() -> None:
             detail = f"no JSON ({err})"
         rows.append((f"ctxlens {phase}", m, detail))
         print(f"  {phase}: {m.wall_s:.1f} s, {detail}", flush=True)
+    if args.breakdown:
+        bout = work / "breakdown.json"
+        run_measured([sys.executable, __file__, "--phase", "breakdown", "--tree", str(tree),
+                      "--index", str(index)], stdout=bout)
+        print(f"  warm, in-process breakdown: {bout.read_text().strip()}", flush=True)
 
     if jscpd is not None:
         out_dir = work / "jscpd"

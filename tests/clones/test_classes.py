@@ -77,3 +77,24 @@ def test_nested_class_is_dropped_when_outer_units_are_copies() -> None:
 def test_renamed_groups_order() -> None:
     entries = [_entry(0, "x"), _entry(1, "y"), _entry(2, "x")]
     assert renamed_groups(entries) == [[0, 2], [1]]
+
+
+def test_a_member_nested_in_another_member_is_left_out() -> None:
+    # X.m and Y.m are renamed copies; the class X is a near copy of that method group.
+    entries = [_entry(0, "X", path="a.py"), _entry(1, "m", path="a.py", ancestors=(0,)),
+               _entry(2, "m", path="b.py")]
+    classes = build_classes(entries, {(0, 1): 0.85}, _stub)
+    for c in classes:
+        names = {m.name for m in c.members}
+        assert not {"a.py::f0", "a.py::f1"} <= names  # never a unit with its own container
+
+
+def test_a_left_out_near_copy_gets_a_class_with_its_neighbour() -> None:
+    # hub has three close variants and one farther one (o); p is near o only.
+    entries = [_entry(i, name) for i, name in enumerate(["hub", "n1", "n2", "n3", "o", "p"])]
+    edges = {(0, 1): 0.95, (0, 2): 0.95, (0, 3): 0.95, (0, 4): 0.82, (4, 5): 0.9}
+    classes = build_classes(entries, edges, _stub)
+    member_sets = [{m.path for m in c.members} for c in classes]
+    assert {"src/m4.py", "src/m5.py"} in member_sets
+    assert all(not ({"src/m0.py", "src/m5.py"} <= s) for s in member_sets)
+    assert {"src/m0.py", "src/m1.py", "src/m2.py", "src/m3.py"} in member_sets

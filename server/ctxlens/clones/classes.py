@@ -71,7 +71,50 @@ def _star_clusters(
         assigned.add(g)
         assigned.update(members)
         clusters.append((g, {g: 1.0, **members}))
-    return clusters
+    return _second_chance(clusters, neighbours, sizes)
+
+
+def _second_chance(
+    clusters: list[tuple[int, dict[int, float]]],
+    neighbours: dict[int, dict[int, float]],
+    sizes: Sequence[int],
+) -> list[tuple[int, dict[int, float]]]:
+    """Give a group left alone a class with its best neighbour, when that neighbour is closer
+    to it than to the centre it was assigned to.
+
+    A star leaves out a group whose only neighbours were taken by other stars, even when it
+    is a verified near copy of one of them. Moving that neighbour to a new star with the
+    left-out group keeps every member answering to its centre; the old star keeps the rest.
+    """
+    centre_of: dict[int, int] = {}
+    for k, (_, members) in enumerate(clusters):
+        for g in members:
+            centre_of[g] = k
+    for g in sorted(range(len(sizes)), key=lambda g: -sizes[g]):
+        if g in centre_of or not neighbours[g]:
+            continue
+        best, sim = max(neighbours[g].items(), key=lambda kv: (kv[1], -kv[0]))
+        found = centre_of.get(best)
+        if found is None:
+            continue
+        k = found
+        centre, members = clusters[k]
+        if best == centre or sim <= members[best]:
+            continue
+        rest = {h: s for h, s in members.items() if h != best}
+        if sum(sizes[h] for h in rest) >= 2:
+            clusters[k] = (centre, rest)
+        else:  # the old star would be a single group: dissolve it
+            clusters[k] = (centre, {})
+            for h in rest:
+                centre_of.pop(h, None)
+        new_members = {best: 1.0, g: sim}
+        new_members.update({h: s for h, s in neighbours[best].items()
+                            if h not in centre_of and h not in new_members})
+        clusters.append((best, new_members))
+        for h in new_members:
+            centre_of[h] = len(clusters) - 1
+    return [(c, m) for c, m in clusters if m]
 
 
 def _class_id(canonical: Entry) -> str:
@@ -104,9 +147,16 @@ def build_classes(
     classes = []
     for centre, member_groups in clusters:
         units = [(i, sim) for g, sim in member_groups.items() for i in groups[g]]
+        # A unit nested in another member of the same class is not a copy of anything
+        # here: its container is (a method inside one of two copied classes).
+        inside = {i for i, _ in units}
+        units = [(i, sim) for i, sim in units if not inside.intersection(entries[i].ancestors)]
+        if len(units) < 2 or not any(i in groups[centre] for i, _ in units):
+            continue
         if all(any(a in in_class for a in entries[i].ancestors) for i, _ in units):
             continue
-        canon = min(groups[centre], key=lambda i: (
+        present = {i for i, _ in units}
+        canon = min((i for i in groups[centre] if i in present), key=lambda i: (
             any(a in collapsed for a in entries[i].ancestors), entries[i].is_test,
             len(entries[i].path), entries[i].path, entries[i].start_line))
         kind = _kind([entries[i] for i, _ in units], len(member_groups))
