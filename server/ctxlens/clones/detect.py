@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from ctxlens.clones.classes import Entry, build_classes, renamed_groups
@@ -108,7 +108,7 @@ def find_clones(
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
-    @cache
+    @lru_cache(maxsize=1 << 16)  # stubs repeat; fragment texts need not stay in memory
     def _count(text: str) -> int:
         return count_tokens(text, encoding)
 
