@@ -82,15 +82,18 @@ def near_miss_edges(
     entries: Sequence[Entry], groups: Sequence[Sequence[int]], options: CloneOptions
 ) -> dict[tuple[int, int], float]:
     from ctxlens.clones.minhash import candidate_pairs, signatures
-    from ctxlens.clones.verify import similarity_at_least
+    from ctxlens.clones.verify import similarity_at_least, within_lcs_bound
 
     reps = [entries[g[0]] for g in groups]
     if len(reps) < 2:
         return {}
     sigs = signatures([e.stream.codes for e in reps], num_perm=options.num_perm)
+    codes = [e.stream.codes.tolist() for e in reps]  # once per group, not once per pair
     edges = {}
     for a, b in candidate_pairs(sigs, threshold=options.lsh_threshold,
                                 num_perm=options.num_perm):
+        if not within_lcs_bound(codes[a], codes[b], options.threshold):
+            continue
         ea, eb = reps[a], reps[b]
         # A unit and one nested inside it are not copies of each other.
         if ea.file_index == eb.file_index and (groups[a][0] in eb.ancestors

@@ -137,20 +137,30 @@ def similarity(a: UnitStream, b: UnitStream) -> float:
     return 2 * common / total * consistency_factor(consistency)
 
 
-def similarity_at_least(a: UnitStream, b: UnitStream, threshold: float) -> float | None:
-    """`similarity(a, b)` if it reaches `threshold`, else None.
+def within_lcs_bound(codes_a: list[int], codes_b: list[int], threshold: float) -> bool:
+    """Whether the plain LCS score of two code lists can reach `threshold`.
 
-    Most LSH candidates fail, so two cheap bounds go first: the LCS is at most the shorter
-    length (2·min/(|a|+|b|) bounds the score), and the names can only lower the plain LCS
-    score, which rapidfuzz computes with a cutoff ~7× faster than the full alignment.
+    Names can only lower it, so a pair failing here fails `similarity` too. Takes lists:
+    rapidfuzz reads them ~7× faster than arrays, and callers checking many pairs convert
+    each stream once.
     """
-    shorter, total = min(len(a), len(b)), len(a) + len(b)
+    shorter, total = min(len(codes_a), len(codes_b)), len(codes_a) + len(codes_b)
     if not shorter or 2 * shorter < threshold * total:
-        return None
+        return False
     # In integers (Indel distance = |a| + |b| − 2·LCS): rapidfuzz rounds a normalised
     # cutoff, which rejected a pair scoring exactly the threshold.
     max_distance = math.floor(total * (1 - threshold) + 1e-9)
-    if Indel.distance(a.codes.tolist(), b.codes.tolist(), score_cutoff=max_distance) > max_distance:
+    return bool(Indel.distance(codes_a, codes_b, score_cutoff=max_distance) <= max_distance)
+
+
+def similarity_at_least(a: UnitStream, b: UnitStream, threshold: float) -> float | None:
+    """`similarity(a, b)` if it reaches `threshold`, else None.
+
+    Most LSH candidates fail, so cheap bounds go first (`within_lcs_bound`): the LCS is at
+    most the shorter length, and rapidfuzz computes the plain LCS with a cutoff ~7× faster
+    than the full alignment.
+    """
+    if not within_lcs_bound(a.codes.tolist(), b.codes.tolist(), threshold):
         return None
     score = similarity(a, b)
     return score if score >= threshold else None
