@@ -50,6 +50,8 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="least similarity of a near-miss clone, 0-1 (default 0.8)")
     scan.add_argument("--sarif", type=Path, metavar="FILE",
                       help="also write the clone classes as SARIF 2.1.0 to FILE")
+    scan.add_argument("--no-clones", action="store_true",
+                      help="count files, units and tokens only; skip clone detection")
     from ctxlens.context.cli_pack import add_pack_parser
     from ctxlens.stability.cli_check import add_check_parser
 
@@ -106,6 +108,9 @@ def _scan(args: argparse.Namespace) -> int:
             print("ctxlens: --threshold must be in (0, 1]", file=sys.stderr)
             return EXIT_USAGE
         config = replace(config, clones=replace(config.clones, threshold=args.threshold))
+    if args.no_clones and args.sarif:
+        print("ctxlens: --sarif needs clone detection; drop --no-clones", file=sys.stderr)
+        return EXIT_USAGE
     with _progress_bar(not args.no_progress and not args.json) as bar:
         task = None
 
@@ -119,13 +124,16 @@ def _scan(args: argparse.Namespace) -> int:
             bar.update(task, completed=p.files_done, total=p.files_total)
 
         result = scan_workspace(root, config, model=args.model, jobs=args.jobs, progress=report,
-                                with_streams=True)
-        if isinstance(bar, Progress) and task is not None:
-            bar.update(task, description="Finding clones")
-        clones = find_clones(result.root, result.files, result.model.encoding, config.clones)
+                                with_streams=not args.no_clones)
+        clones = None
+        if not args.no_clones:
+            if isinstance(bar, Progress) and task is not None:
+                bar.update(task, description="Finding clones")
+            clones = find_clones(result.root, result.files, result.model.encoding,
+                                 config.clones)
     for warning in result.warnings:
         print(f"ctxlens: warning: {warning}", file=sys.stderr)
-    if args.sarif:
+    if args.sarif and clones is not None:
         args.sarif.write_text(json.dumps(to_sarif(result.root, clones.classes,
                                                   result.model.encoding), indent=2) + "\n")
     if args.json:
@@ -133,7 +141,8 @@ def _scan(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         _print_summary(result)
-        _print_clones(result, clones)
+        if clones is not None:
+            _print_clones(result, clones)
     return EXIT_OK
 
 

@@ -105,3 +105,13 @@ def test_bad_config_is_a_clear_error(mixed_tree: Path) -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     proc = run_cli("scan", str(tmp_path / "nope"))
     assert proc.returncode == 2 and "is not a folder" in proc.stderr
+
+
+def test_no_clones_skips_detection(mixed_tree: Path) -> None:
+    (mixed_tree / "copy.py").write_text((mixed_tree / "app/main.py").read_text())
+    with_clones = json.loads(run_cli("scan", str(mixed_tree), "--json").stdout)
+    assert with_clones["tokens"]["deduplicated"] <= with_clones["tokens"]["raw"]
+    proc = run_cli("scan", str(mixed_tree), "--json", "--no-clones")
+    doc = json.loads(proc.stdout)
+    assert "deduplicated" not in doc["tokens"] and doc["clone_classes"] == []
+    assert doc["tokens"]["raw"] == with_clones["tokens"]["raw"]
