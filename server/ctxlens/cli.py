@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ctxlens import __version__
-from ctxlens.clones.detect import CloneReport, find_clones
+from ctxlens.clones.detect import CloneReport, find_clones_indexed
 from ctxlens.clones.sarif import to_sarif
 from ctxlens.config import ConfigError, load_config
 from ctxlens.index import ScanProgress, ScanResult, scan_workspace
@@ -129,8 +129,7 @@ def _scan(args: argparse.Namespace) -> int:
         if not args.no_clones:
             if isinstance(bar, Progress) and task is not None:
                 bar.update(task, description="Finding clones")
-            clones = find_clones(result.root, result.files, result.model.encoding,
-                                 config.clones)
+            clones = find_clones_indexed(result, config.clones)
     for warning in result.warnings:
         print(f"ctxlens: warning: {warning}", file=sys.stderr)
     if args.sarif and clones is not None:

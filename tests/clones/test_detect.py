@@ -181,3 +181,25 @@ def test_cli_json_and_sarif(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "ctxlens.cli", "scan", str(root),
                            "--threshold", "1.5"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "--threshold" in proc.stderr
+
+
+def test_near_miss_verdicts_are_kept_in_the_index(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ctxlens.clones.detect import find_clones_indexed
+
+    root = write_tree(tmp_path, {"a.py": PY_ORIGINAL, "d.py": PY_NEAR})
+    result = scan_workspace(root, Config(), with_streams=True, jobs=1)
+    first = find_clones_indexed(result, CloneOptions())
+    assert len(first.classes) == 1
+    db = sqlite3.connect(result.index_path)
+    rows = db.execute("SELECT similarity FROM near_miss").fetchall()
+    assert rows and rows[0][0] >= 0.8
+    # The second run trusts the stored verdict: overrule it and the class is gone.
+    db.execute("UPDATE near_miss SET similarity = -1")
+    db.commit()
+    assert find_clones_indexed(result, CloneOptions()).classes == []
+    # A verdict from another verifier version is not trusted.
+    db.execute("UPDATE near_miss SET version = 'old'")
+    db.commit()
+    assert len(find_clones_indexed(result, CloneOptions()).classes) == 1

@@ -12,10 +12,11 @@ import fnmatch
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from ctxlens.clones.classes import Entry, build_classes, renamed_groups
 from ctxlens.clones.model import CloneClass, CloneMember
@@ -23,6 +24,7 @@ from ctxlens.clones.options import CloneOptions
 from ctxlens.clones.streams import STREAM_KINDS
 from ctxlens.clones.stubs import stub
 from ctxlens.index.records import FileRecord
+from ctxlens.index.scan import ScanResult
 from ctxlens.tokens import count_tokens
 
 # Paths that hold tests, for `ignore_tests` and for preferring non-test canonical members.
@@ -78,9 +80,29 @@ def eligible(records: Sequence[FileRecord], options: CloneOptions) -> list[Entry
     return entries
 
 
+class VerdictCache(Protocol):
+    """Where verified near-miss verdicts outlive a run (the index), keyed by group hashes."""
+
+    def near_miss_verdicts(self, pairs: Iterable[tuple[str, str]], threshold: float,
+                           version: str) -> dict[tuple[str, str], float]: ...
+
+    def store_near_miss_verdicts(self, verdicts: dict[tuple[str, str], float],
+                                 threshold: float, version: str) -> None: ...
+
+
+def _verdict_version() -> str:
+    from ctxlens.clones.verify import VERIFY_VERSION
+    from ctxlens.index.streams_codec import STREAM_VERSION
+
+    return f"s{STREAM_VERSION}v{VERIFY_VERSION}"
+
+
 def near_miss_edges(
-    entries: Sequence[Entry], groups: Sequence[Sequence[int]], options: CloneOptions
+    entries: Sequence[Entry], groups: Sequence[Sequence[int]], options: CloneOptions,
+    cache: VerdictCache | None = None,
 ) -> dict[tuple[int, int], float]:
+    """Verified near-miss edges between groups. With a `cache`, pairs verified in an earlier
+    run (same groups, threshold and verifier) are not aligned again."""
     from ctxlens.clones.minhash import candidate_pairs, signatures
     from ctxlens.clones.verify import similarity_at_least, within_lcs_bound
 
@@ -88,26 +110,47 @@ def near_miss_edges(
     if len(reps) < 2:
         return {}
     sigs = signatures([e.stream.codes for e in reps], num_perm=options.num_perm)
-    codes = [e.stream.codes.tolist() for e in reps]  # once per group, not once per pair
+    pairs = candidate_pairs(sigs, threshold=options.lsh_threshold, num_perm=options.num_perm)
+    hashes = [e.stream.renamed_hash for e in reps]
+
+    def key(a: int, b: int) -> tuple[str, str]:
+        return (hashes[a], hashes[b]) if hashes[a] < hashes[b] else (hashes[b], hashes[a])
+
+    version = _verdict_version()
+    known = (cache.near_miss_verdicts((key(a, b) for a, b in pairs), options.threshold,
+                                      version) if cache is not None else {})
+    codes: dict[int, list[int]] = {}  # converted once per group, not once per pair
     edges = {}
-    for a, b in candidate_pairs(sigs, threshold=options.lsh_threshold,
-                                num_perm=options.num_perm):
-        if not within_lcs_bound(codes[a], codes[b], options.threshold):
-            continue
+    fresh: dict[tuple[str, str], float] = {}
+    for a, b in pairs:
         ea, eb = reps[a], reps[b]
         # A unit and one nested inside it are not copies of each other.
         if ea.file_index == eb.file_index and (groups[a][0] in eb.ancestors
                                                or groups[b][0] in ea.ancestors):
             continue
-        sim = similarity_at_least(ea.stream, eb.stream, options.threshold)
+        k = key(a, b)
+        if k in known:
+            if known[k] >= 0:
+                edges[(a, b)] = known[k]
+            continue
+        ca = codes.setdefault(a, ea.stream.codes.tolist())
+        cb = codes.setdefault(b, eb.stream.codes.tolist())
+        sim = (similarity_at_least(ea.stream, eb.stream, options.threshold)
+               if within_lcs_bound(ca, cb, options.threshold) else None)
+        fresh[k] = -1.0 if sim is None else sim
         if sim is not None:
             edges[(a, b)] = sim
+    if cache is not None and fresh:
+        cache.store_near_miss_verdicts(fresh, options.threshold, version)
     return edges
 
 
 def find_clones(
-    root: Path, records: Sequence[FileRecord], encoding: str, options: CloneOptions
+    root: Path, records: Sequence[FileRecord], encoding: str, options: CloneOptions,
+    cache: VerdictCache | None = None,
 ) -> CloneReport:
+    """Clone classes among `records` (scanned with streams). `cache`, usually the index,
+    keeps near-miss verdicts between runs so a warm run only verifies new groups."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -123,7 +166,7 @@ def find_clones(
     groups = renamed_groups(entries)
     timings["eligible"] = time.perf_counter() - t
     t = time.perf_counter()
-    edges = near_miss_edges(entries, groups, options)
+    edges = near_miss_edges(entries, groups, options, cache)
     timings["near_miss"] = time.perf_counter() - t
     t = time.perf_counter()
     classes = build_classes(entries, edges, stub_tokens)
@@ -141,6 +184,23 @@ def find_clones(
     return CloneReport(classes=classes, tokens_raw=raw, tokens_deduplicated=raw - saved,
                        units_compared=len(entries), seconds=time.perf_counter() - started,
                        timings=timings)
+
+
+def find_clones_indexed(result: ScanResult, options: CloneOptions) -> CloneReport:
+    """`find_clones` over a scan, keeping near-miss verdicts in the scan's index."""
+    import sqlite3
+
+    from ctxlens.index.store import IndexStore
+
+    try:
+        store = IndexStore(result.index_path)
+    except (OSError, sqlite3.Error):
+        # The cache only saves time: without it detection still answers.
+        return find_clones(result.root, result.files, result.model.encoding, options)
+    try:
+        return find_clones(result.root, result.files, result.model.encoding, options, store)
+    finally:
+        store.close()
 
 
 def deduplication_saving(

@@ -25,6 +25,8 @@ from ctxlens.clones.streams import UnitStream
 # or three of ~15 identifier uses); of 2,000 functions with 20 % of their identifier uses
 # rewired to other names of the function (same shape, different data flow), 2 % do
 # (10 %: 83 %; 30 %: 0.1 %). Moving the zero to 0.6 or 0.4 moves each rate by ~2 points.
+# Bump when a change here can change a similarity: cached verdicts carry this version.
+VERIFY_VERSION = 1
 CONSISTENT = 0.9
 INCONSISTENT = 0.5
 

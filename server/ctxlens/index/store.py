@@ -53,6 +53,14 @@ CREATE TABLE IF NOT EXISTS token_counts (
     unit_tokens BLOB NOT NULL,  -- uint32 array, one count per unit
     PRIMARY KEY (hash, unit_key, encoding)
 );
+CREATE TABLE IF NOT EXISTS near_miss (
+    a TEXT NOT NULL,           -- renamed hashes of two groups, a < b
+    b TEXT NOT NULL,
+    threshold REAL NOT NULL,
+    version TEXT NOT NULL,     -- stream and verifier versions that produced the verdict
+    similarity REAL NOT NULL,  -- -1 when verified below the threshold
+    PRIMARY KEY (a, b, threshold, version)
+);
 CREATE TABLE IF NOT EXISTS streams (
     hash TEXT NOT NULL,
     unit_key TEXT NOT NULL,
@@ -223,6 +231,27 @@ class IndexStore:
             if (h, key) in wanted:
                 out[(h, key)] = (meta, data)
         return out
+
+    def near_miss_verdicts(
+        self, pairs: Iterable[tuple[str, str]], threshold: float, version: str
+    ) -> dict[tuple[str, str], float]:
+        """Stored verdicts for group pairs: similarity, or -1 for "below the threshold"."""
+        wanted = set(pairs)
+        rows = self.db.execute(
+            "SELECT a, b, similarity FROM near_miss WHERE threshold=? AND version=?",
+            (threshold, version),
+        )
+        return {(a, b): float(sim) for a, b, sim in rows if (a, b) in wanted}
+
+    def store_near_miss_verdicts(
+        self, verdicts: dict[tuple[str, str], float], threshold: float, version: str
+    ) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO near_miss VALUES (?,?,?,?,?)",
+                [(a, b, threshold, version, sim) for (a, b), sim in verdicts.items()],
+            )
 
     # -- writes -------------------------------------------------------------------------
     def write_batch(
