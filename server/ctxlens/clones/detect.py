@@ -104,7 +104,7 @@ def near_miss_edges(
     """Verified near-miss edges between groups. With a `cache`, pairs verified in an earlier
     run (same groups, threshold and verifier) are not aligned again."""
     from ctxlens.clones.minhash import candidate_pairs, signatures
-    from ctxlens.clones.verify import similarity_at_least, within_lcs_bound
+    from ctxlens.clones.verify import similarity_at_least
 
     reps = [entries[g[0]] for g in groups]
     if len(reps) < 2:
@@ -119,7 +119,6 @@ def near_miss_edges(
     version = _verdict_version()
     known = (cache.near_miss_verdicts((key(a, b) for a, b in pairs), options.threshold,
                                       version) if cache is not None else {})
-    codes: dict[int, list[int]] = {}  # converted once per group, not once per pair
     edges = {}
     fresh: dict[tuple[str, str], float] = {}
     for a, b in pairs:
@@ -133,10 +132,9 @@ def near_miss_edges(
             if known[k] >= 0:
                 edges[(a, b)] = known[k]
             continue
-        ca = codes.setdefault(a, ea.stream.codes.tolist())
-        cb = codes.setdefault(b, eb.stream.codes.tolist())
-        sim = (similarity_at_least(ea.stream, eb.stream, options.threshold)
-               if within_lcs_bound(ca, cb, options.threshold) else None)
+        # Lists of ints per pair, not kept per group: at 100k groups those lists would
+        # cost hundreds of MB, more than converting twice saves.
+        sim = similarity_at_least(ea.stream, eb.stream, options.threshold)
         fresh[k] = -1.0 if sim is None else sim
         if sim is not None:
             edges[(a, b)] = sim
