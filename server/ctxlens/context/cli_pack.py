@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_BUDGET = 3  # the pack cannot fit --budget even with every non-focus file omitted
 JSON_VERSION = 1
 
 
@@ -34,7 +35,21 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="files kept whole, on top of the plan's focus")
     parser.add_argument("--expand", nargs="+", default=[], metavar="CLASS_ID",
                         help="clone classes rendered in full, on top of the plan's overrides")
+    parser.add_argument("--budget", type=_positive, metavar="N",
+                        help="fit the whole pack, plan reserve included, in N tokens: "
+                             "least central files go to skeleton, then are omitted; focus "
+                             "files stay whole (exit 3 when even that does not fit)")
     parser.add_argument("--jobs", "-j", type=int, help="worker processes for indexing")
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value}")
+    return n
 
 
 def add_pack_parser(subparsers: Any) -> None:
@@ -55,6 +70,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 def run_pack(args: argparse.Namespace) -> int:
     """Run `ctxlens pack` for parsed `args`; prints to stdout and returns the exit code."""
     from ctxlens.config import ConfigError
+    from ctxlens.context.fit import BudgetError
     from ctxlens.context.pipeline import build_pack
     from ctxlens.context.plan import EXPANDED, PlanError, load_plan
     from ctxlens.tokens import EncodingError, RegistryError, UnknownModelError
@@ -74,7 +90,10 @@ def run_pack(args: argparse.Namespace) -> int:
             out = args.output.resolve()
             if out.is_relative_to(root):
                 exclude = (out.relative_to(root).as_posix(),)
-        pack = build_pack(root, plan, fmt=args.format, jobs=args.jobs, exclude=exclude)
+        pack = build_pack(root, plan, fmt=args.format, jobs=args.jobs, exclude=exclude,
+                          budget=args.budget)
+    except BudgetError as err:
+        return _fail(str(err), EXIT_BUDGET)
     except (ConfigError, PlanError, UnknownModelError, RegistryError, EncodingError,
             WorkspaceError) as err:
         return _fail(str(err))
@@ -97,9 +116,17 @@ def run_pack(args: argparse.Namespace) -> int:
 
 def summary(pack: Pack, output: Path) -> str:
     collapsed = sum(1 for c in pack.classes if c.stubbed)
-    return (f"{output}: {pack.tokens} tokens ({pack.model.name}, {pack.encoding}), "
+    line = (f"{output}: {pack.tokens} tokens ({pack.model.name}, {pack.encoding}), "
             f"{len(pack.files)} files; as is {pack.tokens_raw} tokens; "
             f"{collapsed} clone classes collapsed")
+    fit = pack.fit
+    if fit is not None:
+        levels = ", ".join(f"{n} {level}" for level, n in fit.levels.items() if n)
+        line += (f"\nfitted to budget {fit.budget} (reserve {fit.reserve}): "
+                 f"{fit.tokens_before} -> {fit.used} tokens; {levels}")
+        line += "".join(f"\n  {f.path}: {f.level}, {f.tokens_before} -> {f.tokens_after} tokens"
+                        for f in fit.reduced)
+    return line
 
 
 def pack_json(pack: Pack, output: Path | None) -> dict[str, Any]:
@@ -125,7 +152,8 @@ def pack_json(pack: Pack, output: Path | None) -> dict[str, Any]:
         },
         "fits_window": pack.tokens + pack.plan.reserve <= window,
         "files": [{"path": f.path, "language": f.language, "tokens_as_is": tokens(f.tokens_raw),
-                   "tokens_in_pack": tokens(f.tokens), "stubs": f.stubs, "copy_of": f.copy_of}
+                   "tokens_in_pack": tokens(f.tokens), "stubs": f.stubs, "copy_of": f.copy_of,
+                   "level": f.level}
                   for f in pack.files],
         "classes": [{"id": c.id, "kind": c.kind, "similarity": c.similarity,
                      "state": "expanded" if c.expanded else "collapsed",
@@ -137,6 +165,21 @@ def pack_json(pack: Pack, output: Path | None) -> dict[str, Any]:
         "warnings": list(pack.warnings),
         "seconds": round(pack.seconds, 3),
     }
+    fit = pack.fit
+    if fit is not None:
+        doc["fit"] = {
+            "budget": tokens(fit.budget),
+            "reserve": tokens(fit.reserve),
+            "limit": tokens(fit.limit),
+            "used": tokens(fit.used),
+            "before_fit": tokens(fit.tokens_before),
+            "levels": fit.levels,
+            "files": [{"path": f.path, "level": f.level, "rank": f.rank,
+                       "tokens_before": tokens(f.tokens_before),
+                       "tokens_after": tokens(f.tokens_after)} for f in fit.files],
+            "totals": {"tokens_before": tokens(sum(f.tokens_before for f in fit.files)),
+                       "tokens_after": tokens(sum(f.tokens_after for f in fit.files))},
+        }
     if output is None:
         doc["text"] = pack.text
     return doc

@@ -18,8 +18,11 @@ from ctxlens.clones.model import CloneClass
 from ctxlens.config import Config, load_config
 from ctxlens.context.collapse import Stub, apply_stubs, plan_stubs
 from ctxlens.context.copies import copy_reference, find_copies
-from ctxlens.context.plan import ContextPlan, load_plan, selects
-from ctxlens.context.render import ClassEntry, PackContent, PackedFile, render
+from ctxlens.context.fit import FitReport, fit
+from ctxlens.context.plan import ContextPlan, is_focus, load_plan, selects
+from ctxlens.context.rank import rank_files
+from ctxlens.context.render import ClassEntry, OmittedFile, PackContent, PackedFile, render
+from ctxlens.context.skeleton import skeleton
 from ctxlens.index import FileRecord, scan_workspace
 from ctxlens.tokens import ModelInfo, count_tokens
 
@@ -36,6 +39,8 @@ class Pack:
     classes: tuple[ClassEntry, ...]  # every class found in the selection, expanded ones too
     warnings: tuple[str, ...]
     seconds: float
+    omitted: tuple[OmittedFile, ...] = ()  # left out to fit the budget, by path
+    fit: FitReport | None = None  # None: no budget was given
 
     @property
     def encoding(self) -> str:
@@ -44,7 +49,7 @@ class Pack:
     @property
     def tokens_raw(self) -> int:
         """Sum of the selected files' own counts: what they cost before the pack."""
-        return sum(f.tokens_raw for f in self.files)
+        return sum(f.tokens_raw for f in self.files) + sum(f.tokens_raw for f in self.omitted)
 
 
 def build_pack(
@@ -55,11 +60,14 @@ def build_pack(
     config: Config | None = None,
     jobs: int | None = None,
     exclude: Collection[str] = (),
+    budget: int | None = None,
 ) -> Pack:
     """Pack the workspace at `root` as `plan` (default: its saved plan) says.
 
     `exclude` holds root-relative paths kept out whatever the plan says (the CLI passes the
     file it is about to write, so a pack never packs the previous pack).
+    `budget`: the whole pack, plan reserve included, must fit in it (see fit.py); raises
+    `fit.BudgetError` when the focus files alone do not.
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -90,12 +98,48 @@ def build_pack(
         else:
             files.append(packed)
     classes = tuple(_class_entry(c, stubs, plan) for c in report.classes)
-    content = PackContent(title=root.name, model=scan.model.name, encoding=encoding,
-                          files=tuple(files), classes=classes)
-    text = render(content, fmt)
+
+    def render_count(shown: tuple[PackedFile, ...],
+                     omitted: tuple[OmittedFile, ...]) -> tuple[str, int]:
+        content = PackContent(title=root.name, model=scan.model.name, encoding=encoding,
+                              files=shown, classes=classes, omitted=omitted)
+        text = render(content, fmt)
+        return text, count_tokens(text, encoding)
+
+    omitted: tuple[OmittedFile, ...] = ()
+    fit_report = None
+    if budget is None:
+        text, tokens = render_count(tuple(files), ())
+    else:
+        records = {r.path: r for r in selected}
+        sources = {f.path: (f.language, _read(root, f.path)) for f in files}
+        focus = {f.path for f in files if is_focus(plan, f.path)}
+        order = rank_files(sources, focus)
+
+        def skeleton_of(f: PackedFile) -> str | None:
+            r = records[f.path]
+            try:
+                data = (root / f.path).read_bytes()
+            except OSError:
+                return None
+            return skeleton(data, r.language, r.units, count)
+
+        fitted = fit(files, order, focus, budget=budget, reserve=plan.reserve,
+                     encoding=encoding, skeleton_of=skeleton_of, render_count=render_count,
+                     count=count)
+        text, tokens, files, omitted, fit_report = (
+            fitted.text, fitted.tokens, list(fitted.files), fitted.omitted, fitted.report)
     return Pack(root=root, plan=plan, model=scan.model, format=fmt, text=text,
-                tokens=count_tokens(text, encoding), files=tuple(files), classes=classes,
-                warnings=tuple(warnings), seconds=time.perf_counter() - started)
+                tokens=tokens, files=tuple(files), classes=classes,
+                warnings=tuple(warnings), seconds=time.perf_counter() - started,
+                omitted=omitted, fit=fit_report)
+
+
+def _read(root: Path, path: str) -> str:
+    try:
+        return (root / path).read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _pack_file(
@@ -113,7 +157,8 @@ def _pack_file(
         text = apply_stubs(data.decode("utf-8", errors="replace"), stubs)
     return PackedFile(path=record.path, language=record.language, text=text,
                       tokens_raw=record.tokens, tokens=count(text), stubs=len(stubs),
-                      copy_of=copy_of)
+                      copy_of=copy_of,
+                      level="deduplicated" if stubs or copy_of is not None else "full")
 
 
 def _class_entry(c: CloneClass, stubs: tuple[Stub, ...], plan: ContextPlan) -> ClassEntry:

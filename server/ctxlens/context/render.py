@@ -28,6 +28,17 @@ class PackedFile:
     tokens: int  # exact count of `text`
     stubs: int  # clone members replaced by a reference
     copy_of: str | None = None
+    level: str = "full"  # "full" | "deduplicated" | "skeleton" (see fit.py)
+
+
+@dataclass(frozen=True, slots=True)
+class OmittedFile:
+    """A file left out to fit the budget: named in the header, its text not in the pack."""
+
+    path: str
+    language: str
+    tokens_raw: int
+    tokens: int  # what its text would have cost in the pack
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +62,7 @@ class PackContent:
     encoding: str
     files: tuple[PackedFile, ...]  # sorted by path
     classes: tuple[ClassEntry, ...]
+    omitted: tuple[OmittedFile, ...] = ()  # sorted by path
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +105,14 @@ def shown_classes(content: PackContent) -> tuple[ClassEntry, ...]:
     return tuple(c for c in content.classes if c.stubbed)
 
 
+def reduced_rows(content: PackContent) -> tuple[tuple[str, str, int, int], ...]:
+    """(path, level, tokens as is, tokens in pack) of every file reduced to fit, by path."""
+    rows = [(f.path, f.level, f.tokens_raw, f.tokens) for f in content.files
+            if f.level == "skeleton"]
+    rows += [(f.path, "omitted", f.tokens_raw, 0) for f in content.omitted]
+    return tuple(sorted(rows))
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -121,6 +141,13 @@ def render_markdown(content: PackContent) -> str:
         out += [f"| {c.id} | {c.kind} | {_cell(c.canonical_path)}:{c.canonical_line} "
                 f"{_cell(c.canonical_name)} | {c.members} | {c.stubbed} | {c.tokens_saved} |"
                 for c in classes]
+    reduced = reduced_rows(content)
+    if reduced:
+        out += ["", "## Reduced to fit the budget", "",
+                "skeleton: signatures, outlines and docstrings, bodies elided; "
+                "omitted: not in this pack.", "",
+                "| File | Level | Tokens as is | Tokens in pack |", "|---|---|---:|---:|"]
+        out += [f"| {_cell(p)} | {lv} | {raw} | {n} |" for p, lv, raw, n in reduced]
     for f in content.files:
         fence = _fence(f.text)
         lang = _FENCE_LANG.get(f.language, f.language)
@@ -149,7 +176,14 @@ def render_xml(content: PackContent) -> str:
             f"name={quoteattr(c.canonical_name)} members=\"{c.members}\" "
             f"replaced=\"{c.stubbed}\" tokens_saved=\"{c.tokens_saved}\"/>"
             for c in shown_classes(content)]
-    out += ["</collapsed_classes>", "</header>", "<files>"]
+    out.append("</collapsed_classes>")
+    reduced = reduced_rows(content)
+    if reduced:
+        out.append("<reduced>")
+        out += [f"<reduced_file path={quoteattr(p)} level=\"{lv}\" tokens_raw=\"{raw}\" "
+                f"tokens=\"{n}\"/>" for p, lv, raw, n in reduced]
+        out.append("</reduced>")
+    out += ["</header>", "<files>"]
     for f in content.files:
         # CDATA keeps code readable (no &lt; in every comparison) and the file text exact.
         out.append(f"<file path={quoteattr(f.path)} language={quoteattr(f.language)}>"
