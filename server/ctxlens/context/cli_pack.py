@@ -105,6 +105,9 @@ def run_pack(args: argparse.Namespace) -> int:
             return _fail(f"cannot write {args.output}: {err}", EXIT_ERROR)
     for warning in pack.warnings:
         print(f"ctxlens: warning: {warning}", file=sys.stderr)
+    for line in pack.secrets.lines():
+        print(f"ctxlens: redacted a secret: {line} (the pack needs an explicit override to "
+              "be sent)", file=sys.stderr)
     if args.json:
         print(json.dumps(pack_json(pack, args.output), indent=2))
     elif args.output is None:
@@ -163,6 +166,8 @@ def pack_json(pack: Pack, output: Path | None) -> dict[str, Any]:
                      "tokens_saved": tokens(c.tokens_saved)}
                     for c in pack.classes],
         "warnings": list(pack.warnings),
+        # path, line and kind only: never the secret itself
+        "secrets": pack.secrets.to_json(),
         "seconds": round(pack.seconds, 3),
     }
     fit = pack.fit

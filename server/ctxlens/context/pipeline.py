@@ -1,7 +1,7 @@
 """`build_pack`: the story of a context pack, from a plan to rendered text with its exact count.
 
 scan (the index) → select → whole-file copies → clone classes among what is left → stubs
-from the plan → each file's text → render → count the rendered text.
+from the plan → each file's text → secrets redacted → (fit) → render → count the rendered text.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from ctxlens.context.rank import rank_files
 from ctxlens.context.render import ClassEntry, OmittedFile, PackContent, PackedFile, render
 from ctxlens.context.skeleton import skeleton
 from ctxlens.index import FileRecord, scan_workspace
+from ctxlens.secrets import Finding, SecretsReport, scan_and_redact
 from ctxlens.tokens import ModelInfo, count_tokens
 
 
@@ -41,6 +42,9 @@ class Pack:
     seconds: float
     omitted: tuple[OmittedFile, ...] = ()  # left out to fit the budget, by path
     fit: FitReport | None = None  # None: no budget was given
+    # Secrets found (and redacted) in the files' text as packed; lines are those of the
+    # file as shown in the pack. A pack with findings needs an explicit override to be sent.
+    secrets: SecretsReport = field(default_factory=SecretsReport)
 
     @property
     def encoding(self) -> str:
@@ -91,12 +95,17 @@ def build_pack(
         by_path[s.path].append(s)
     warnings = list(scan.warnings)
     files = []
+    findings: list[Finding] = []
     for record in selected:
         packed = _pack_file(root, record, by_path[record.path], copies.get(record.path), count)
         if packed is None:
             warnings.append(f"{record.path}: unreadable while packing; left out")
-        else:
-            files.append(packed)
+            continue
+        redacted, found = scan_and_redact(record.path, packed.text)
+        if found:
+            findings.extend(found)
+            packed = replace(packed, text=redacted, tokens=count(redacted))
+        files.append(packed)
     classes = tuple(_class_entry(c, stubs, plan) for c in report.classes)
 
     def render_count(shown: tuple[PackedFile, ...],
@@ -122,7 +131,8 @@ def build_pack(
                 data = (root / f.path).read_bytes()
             except OSError:
                 return None
-            return skeleton(data, r.language, r.units, count)
+            # Built from the original bytes: redact it like the deduplicated text.
+            return scan_and_redact(f.path, skeleton(data, r.language, r.units, count))[0]
 
         fitted = fit(files, order, focus, budget=budget, reserve=plan.reserve,
                      encoding=encoding, skeleton_of=skeleton_of, render_count=render_count,
@@ -132,7 +142,7 @@ def build_pack(
     return Pack(root=root, plan=plan, model=scan.model, format=fmt, text=text,
                 tokens=tokens, files=tuple(files), classes=classes,
                 warnings=tuple(warnings), seconds=time.perf_counter() - started,
-                omitted=omitted, fit=fit_report)
+                omitted=omitted, fit=fit_report, secrets=SecretsReport.of(findings))
 
 
 def _read(root: Path, path: str) -> str:
