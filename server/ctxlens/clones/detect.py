@@ -104,7 +104,7 @@ def near_miss_edges(
     """Verified near-miss edges between groups. With a `cache`, pairs verified in an earlier
     run (same groups, threshold and verifier) are not aligned again."""
     from ctxlens.clones.minhash import candidate_pairs, signatures
-    from ctxlens.clones.verify import similarity_at_least
+    from ctxlens.clones.verify import similarity_at_least, within_lcs_bound
 
     reps = [entries[g[0]] for g in groups]
     if len(reps) < 2:
@@ -132,8 +132,12 @@ def near_miss_edges(
             if known[k] >= 0:
                 edges[(a, b)] = known[k]
             continue
-        # Lists of ints per pair, not kept per group: at 100k groups those lists would
-        # cost hundreds of MB, more than converting twice saves.
+        # Most candidates fail the cheap LCS bound; only the full alignments are worth
+        # remembering. (Lists per pair, not per group: at 100k groups those lists would
+        # cost hundreds of MB.)
+        if not within_lcs_bound(ea.stream.codes.tolist(), eb.stream.codes.tolist(),
+                                options.threshold):
+            continue
         sim = similarity_at_least(ea.stream, eb.stream, options.threshold)
         fresh[k] = -1.0 if sim is None else sim
         if sim is not None:
