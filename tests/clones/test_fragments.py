@@ -8,30 +8,12 @@ import numpy as np
 import pytest
 
 from ctxlens.clones.fragments import FragmentMatch, find_fragments
-from ctxlens.clones.streams import UnitStream, token_code
+from ctxlens.clones.streams import UnitStream
+from stream_helpers import toy_stream as stream
 
 CALLS = ["foo", "bar", "baz", "qux", "len", "abs", "min", "max"]
 OPERATORS = ["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def stream(lines: list[str], *, suppressed: bool = False) -> UnitStream:
-    """Whitespace-split tokens, one source line per list item; lowercase single letters are
-    identifiers (blinded, numbered by first appearance), everything else is kept."""
-    codes: list[int] = []
-    names: list[int] = []
-    numbers: list[int] = []
-    ids: dict[str, int] = {}
-    for number, line in enumerate(lines, 1):
-        for tok in line.split():
-            identifier = len(tok) == 1 and tok.islower()
-            codes.append(token_code("$id" if identifier else tok))
-            names.append(ids.setdefault(tok, len(ids) + 1) if identifier else 0)
-            numbers.append(number)
-    return UnitStream(
-        np.array(codes, np.uint32), np.array(names, np.uint32), np.array(numbers, np.uint32),
-        exact_hash="\n".join(lines), renamed_hash="", suppressed=suppressed,
-    )
 
 
 def statements(rng: random.Random, count: int, letters: str = LETTERS) -> list[str]:

@@ -9,34 +9,15 @@ import pytest
 
 from ctxlens.clones import lexicon
 from ctxlens.clones.lexicon import LEXICONS, check_lexicon
-from ctxlens.clones.normalize import FileTokens, lex_file, unit_stream
+from ctxlens.clones.normalize import unit_stream
 from ctxlens.clones.streams import (
-    BOOLEAN,
-    CHAR,
     IDENTIFIER,
-    NULL,
-    NUMBER,
-    OTHER_LITERAL,
     STRING,
     UnitStream,
     token_code,
 )
-from ctxlens.syntax import parse
 from ctxlens.workspace.languages import PARSED_LANGUAGES
-
-LABELS = {token_code(kind): kind
-          for kind in (IDENTIFIER, STRING, NUMBER, CHAR, BOOLEAN, NULL, OTHER_LITERAL)}
-
-
-def lex(source: str, language: str) -> tuple[bytes, FileTokens]:
-    data = source.encode()
-    return data, lex_file(parse(data, language), data, language)
-
-
-def normalised(source: str, language: str) -> list[str]:
-    data, tokens = lex(source, language)
-    return [LABELS.get(int(code), data[start:end].decode())
-            for code, start, end in zip(tokens.codes, tokens.starts, tokens.ends, strict=True)]
+from stream_helpers import lex, normalised
 
 
 def texts(source: str, language: str) -> list[str]:

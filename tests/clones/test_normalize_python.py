@@ -4,34 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ctxlens.clones.normalize import FileTokens, lex_file, unit_stream, unit_streams
+from ctxlens.clones.normalize import lex_file, unit_stream, unit_streams
 from ctxlens.clones.streams import (
-    BOOLEAN,
-    CHAR,
-    IDENTIFIER,
-    NULL,
-    NUMBER,
-    OTHER_LITERAL,
-    STRING,
     UnitStream,
     token_code,
 )
 from ctxlens.syntax import extract_units, parse
-
-LABELS = {token_code(kind): kind
-          for kind in (IDENTIFIER, STRING, NUMBER, CHAR, BOOLEAN, NULL, OTHER_LITERAL)}
-
-
-def lex(source: str) -> tuple[bytes, FileTokens]:
-    data = source.encode()
-    return data, lex_file(parse(data, "python"), data, "python")
-
-
-def normalised(source: str) -> list[str]:
-    """Each token as clone detection sees it: a literal/identifier label or its text."""
-    data, tokens = lex(source)
-    return [LABELS.get(int(code), data[start:end].decode())
-            for code, start, end in zip(tokens.codes, tokens.starts, tokens.ends, strict=True)]
+from stream_helpers import lex, normalised
 
 
 def texts(source: str) -> list[str]:

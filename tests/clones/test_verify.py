@@ -5,33 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ctxlens.clones.streams import UnitStream, token_code
+from ctxlens.clones.streams import UnitStream
 from ctxlens.clones.verify import (
     alignment,
     consistency_factor,
     similarity,
     similarity_at_least,
 )
-
-
-def stream(text: str) -> UnitStream:
-    """Whitespace-split tokens, one source line per text line; lowercase single letters are
-    identifiers (blinded, numbered by first appearance), everything else is kept."""
-    codes: list[int] = []
-    names: list[int] = []
-    lines: list[int] = []
-    ids: dict[str, int] = {}
-    for number, line in enumerate(text.strip().splitlines(), 1):
-        for tok in line.split():
-            identifier = len(tok) == 1 and tok.islower()
-            codes.append(token_code("$id" if identifier else tok))
-            names.append(ids.setdefault(tok, len(ids) + 1) if identifier else 0)
-            lines.append(number)
-    return UnitStream(
-        np.array(codes, np.uint32), np.array(names, np.uint32), np.array(lines, np.uint32),
-        exact_hash=text, renamed_hash="",
-    )
-
+from stream_helpers import toy_stream
 
 ORIGINAL = """
 t = open ( p , "r" )
@@ -196,3 +177,7 @@ def test_empty_units_are_not_similar() -> None:
     assert similarity(empty, stream(ORIGINAL)) == 0.0
     assert similarity(empty, empty) == 0.0
     assert similarity_at_least(empty, empty, 0.5) is None
+
+
+def stream(text: str) -> UnitStream:
+    return toy_stream(text.strip().splitlines())
