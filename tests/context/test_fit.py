@@ -204,7 +204,7 @@ def test_fit_never_exceeds_the_budget_and_keeps_focus_whole(tree: Path) -> None:
 def test_fit_degrades_leaves_before_the_hub(tree: Path) -> None:
     full = build_pack(tree, ContextPlan(), jobs=1)
     untouched = {f.path: f.text for f in full.files}
-    for cut, hub_kept in ((20, True), (full.tokens // 2, True)):
+    for cut, hub_kept in ((20, True), (full.tokens // 4, True)):
         pack = build_pack(tree, ContextPlan(), jobs=1, budget=full.tokens - cut)
         assert pack.fit is not None and pack.tokens <= full.tokens - cut
         assert pack.fit.files[0].path == "pkg/core.py"  # imported by six modules
@@ -216,6 +216,27 @@ def test_fit_degrades_leaves_before_the_hub(tree: Path) -> None:
             assert [f.path for f in reduced] == ["pkg/gamma.py"]
         skel = next(f for f in pack.files if f.level == "skeleton")
         assert "[ctxlens] body elided" in skel.text and "Reduced to fit the budget" in pack.text
+
+
+def test_canonical_members_that_stubs_point_at_survive_fitting(tree: Path) -> None:
+    full = build_pack(tree, ContextPlan(), jobs=1)
+    assert any(c.stubbed for c in full.classes)
+    for cut in (20, full.tokens // 4, full.tokens // 2):
+        try:
+            pack = build_pack(tree, ContextPlan(), jobs=1, budget=full.tokens - cut)
+        except BudgetError:
+            continue
+        shown = {f.path: f.text for f in pack.files}
+        for c in pack.classes:
+            if not c.stubbed:
+                continue
+            # The reference leads to a file that is in the pack, with the body intact.
+            assert c.canonical_path in shown, (cut, c.canonical_path)
+            source = (tree / c.canonical_path).read_text().splitlines()
+            member = next(cl for cl in full.classes if cl.id == c.id)
+            assert member.canonical_path == c.canonical_path
+            body = source[c.canonical_line - 1:c.canonical_line + 3]
+            assert "\n".join(body) in shown[c.canonical_path], (cut, c.canonical_path)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -98,8 +98,12 @@ def fit(
     skeleton_of: Callable[[PackedFile], str | None],
     render_count: RenderCount,
     count: Callable[[str], int],
+    keep: Collection[str] = (),
 ) -> Fitted:
     """Fit `files` (sorted by path, at their richest level) into `budget - reserve` tokens.
+
+    `keep`: paths that may be reduced to a skeleton but never omitted (they hold canonical
+    members that stubs elsewhere point at).
 
     `order` ranks every path, most important first; `skeleton_of` gives a file's skeleton
     text (None when it has none); `render_count` renders shown and omitted files and counts
@@ -146,7 +150,8 @@ def fit(
         return done(0, text, tokens, before)
     movable = [p for p in sorted(original, key=lambda p: (-rank.get(p, len(rank)), p))
                if p not in focus]
-    pending = iter([(p, "skeleton") for p in movable] + [(p, "omitted") for p in movable])
+    pending = iter([(p, "skeleton") for p in movable]
+                   + [(p, "omitted") for p in movable if p not in keep])
 
     def next_step() -> bool:
         """Append the next step that saves tokens to `effective`; False when none is left."""

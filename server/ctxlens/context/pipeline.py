@@ -125,18 +125,27 @@ def build_pack(
         focus = {f.path for f in files if is_focus(plan, f.path)}
         order = rank_files(sources, focus)
 
+        # Canonical members that stubs point at keep their bodies, and their files stay in.
+        referenced = {s.class_id for s in stubs}
+        canonical_lines: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for c in report.classes:
+            if c.id in referenced:
+                m = c.canonical_member
+                canonical_lines[m.path].append((m.start_line, m.end_line))
+
         def skeleton_of(f: PackedFile) -> str | None:
             r = records[f.path]
             try:
                 data = (root / f.path).read_bytes()
             except OSError:
                 return None
+            text = skeleton(data, r.language, r.units, count, canonical_lines.get(f.path, ()))
             # Built from the original bytes: redact it like the deduplicated text.
-            return scan_and_redact(f.path, skeleton(data, r.language, r.units, count))[0]
+            return scan_and_redact(f.path, text)[0]
 
         fitted = fit(files, order, focus, budget=budget, reserve=plan.reserve,
                      encoding=encoding, skeleton_of=skeleton_of, render_count=render_count,
-                     count=count)
+                     count=count, keep=set(canonical_lines))
         text, tokens, files, omitted, fit_report = (
             fitted.text, fitted.tokens, list(fitted.files), fitted.omitted, fitted.report)
     return Pack(root=root, plan=plan, model=scan.model, format=fmt, text=text,

@@ -10,7 +10,7 @@ One-line bodies stay as they are. Module code (imports, constants) and class hea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from tree_sitter import Node
 
@@ -56,9 +56,13 @@ def _indent(line: str) -> str:
 
 
 def skeleton(
-    data: bytes, language: str, units: Sequence[UnitSpan], count: Callable[[str], int]
+    data: bytes, language: str, units: Sequence[UnitSpan], count: Callable[[str], int],
+    keep: Collection[tuple[int, int]] = (),
 ) -> str:
     """The skeleton of a file: `data` decoded as the indexer decodes it, bodies elided.
+
+    `keep`: 1-based inclusive line ranges whose bodies stay (canonical members that stubs
+    in other files point at: a reference must never lead to an elided body).
 
     `units` are the file's units from the index; `count` counts tokens in the pack's encoding
     (each marker states what it hides). A file without a grammar, or without functions,
@@ -80,7 +84,9 @@ def skeleton(
         if body is None or body.end_byte > unit.end_byte or body.start_byte < unit.start_byte:
             continue
         span = _elided_lines(found, body, language)
-        if span is not None:
+        # `span` is 0-based rows; `keep` is 1-based lines.
+        if span is not None and not any(a - 1 <= span[1] and span[0] <= b - 1
+                                        for a, b in keep):
             ranges.append(span)
     lines = text.split("\n")  # "\n" only, as tree-sitter counts rows
     out: list[str] = []
