@@ -31,11 +31,10 @@ from ctxlens.clones.model import CloneClass, CloneMember
 from ctxlens.clones.options import CloneOptions
 from ctxlens.clones.stubs import stub
 from ctxlens.clones.verify import similarity_at_least
-from ctxlens.index.analyse import clone_streams
+from ctxlens.index.analyse import analyse_contents, count_lines
 from ctxlens.index.records import FileRecord
-from ctxlens.syntax import extract_units, parse
+from ctxlens.syntax import DEFAULT_WINDOW_LINES
 from ctxlens.tokens import count_tokens
-from ctxlens.tokens.spans import count_file_and_ranges
 from ctxlens.workspace import decode_text
 from ctxlens.workspace.languages import language_for_path
 
@@ -279,16 +278,10 @@ def _record_from_bytes(path: str, data: bytes, encoding: str) -> FileRecord:
     """A file record from text in memory: the same steps as the indexer's workers."""
     language = language_for_path(path, data[:128])
     text, decode_errors = decode_text(data)
-    tree = parse(data, language)
-    parsed = extract_units(data, language, tree=tree)
-    file_tokens, unit_tokens = count_file_and_ranges(
-        data, text, [u.byte_ranges() for u in parsed.units], encoding)
+    c = analyse_contents(data, text, language, encoding, DEFAULT_WINDOW_LINES)
     return FileRecord(
         path=path, language=language, size=len(data), mtime_ns=0, content_hash="",
-        lines=data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1),
-        decode_errors=decode_errors, error_nodes=parsed.error_nodes, encoding=encoding,
-        tokens=file_tokens, units=parsed.units, unit_tokens=tuple(unit_tokens),
-        streams=clone_streams(tree, data, language, parsed.units),
+        lines=count_lines(data), decode_errors=decode_errors, error_nodes=c.error_nodes,
+        encoding=encoding, tokens=c.file_tokens, units=c.units, unit_tokens=c.unit_tokens,
+        streams=c.streams,
     )
-
-

@@ -101,17 +101,39 @@ def analyse_file(
     if (digest, unit_key) in known:
         return Analysed(candidate, digest, language, unit_key, lines, decode_errors,
                         None, 0, 0, ())
+    c = analyse_contents(data, text, language, settings.encoding, settings.window_lines)
+    return Analysed(candidate, digest, language, unit_key, lines, decode_errors,
+                    c.units, c.error_nodes, c.file_tokens, c.unit_tokens,
+                    pack_streams(c.streams))
+
+
+@dataclass(frozen=True, slots=True)
+class Contents:
+    """What one file's text yields: its units, exact counts and clone streams."""
+
+    units: tuple[UnitSpan, ...]
+    error_nodes: int
+    file_tokens: int
+    unit_tokens: tuple[int, ...]
+    streams: tuple[UnitStream | None, ...]
+
+
+def analyse_contents(
+    data: bytes, text: str, language: str, encoding: str, window_lines: int
+) -> Contents:
+    """Parse once, then units, exact counts and clone streams from that one tree.
+
+    Shared by the indexer's workers and the editor's live view (clones/live.py).
+    """
     tree = parse(data, language)
-    parsed = extract_units(data, language, window_lines=settings.window_lines, tree=tree)
-    streams = clone_streams(tree, data, language, parsed.units)
+    parsed = extract_units(data, language, window_lines=window_lines, tree=tree)
     # Exact counts: each unit as if encoded on its own (see tokens/spans.py for how this
     # avoids encoding nested units twice).
     file_tokens, unit_tokens = count_file_and_ranges(
-        data, text, [u.byte_ranges() for u in parsed.units], settings.encoding
+        data, text, [u.byte_ranges() for u in parsed.units], encoding
     )
-    return Analysed(candidate, digest, language, unit_key, lines, decode_errors,
-                    parsed.units, parsed.error_nodes, file_tokens, tuple(unit_tokens),
-                    pack_streams(streams))
+    return Contents(parsed.units, parsed.error_nodes, file_tokens, tuple(unit_tokens),
+                    clone_streams(tree, data, language, parsed.units))
 
 
 def clone_streams(
