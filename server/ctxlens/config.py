@@ -44,7 +44,8 @@ class Config:
 
 def _expect(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     value = table[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    # TOML booleans are ints to Python: `threshold = true` must not read as 1.0.
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ConfigError(f"{where}: '{key}' must be {names}, got {value!r}")
     return value

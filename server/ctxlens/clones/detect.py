@@ -104,7 +104,7 @@ def near_miss_edges(
     """Verified near-miss edges between groups. With a `cache`, pairs verified in an earlier
     run (same groups, threshold and verifier) are not aligned again."""
     from ctxlens.clones.minhash import candidate_pairs, signatures
-    from ctxlens.clones.verify import similarity_at_least, within_lcs_bound
+    from ctxlens.clones.verify import similarity, within_lcs_bound
 
     reps = [entries[g[0]] for g in groups]
     if len(reps) < 2:
@@ -138,10 +138,10 @@ def near_miss_edges(
         if not within_lcs_bound(ea.stream.codes.tolist(), eb.stream.codes.tolist(),
                                 options.threshold):
             continue
-        sim = similarity_at_least(ea.stream, eb.stream, options.threshold)
-        fresh[k] = -1.0 if sim is None else sim
-        if sim is not None:
-            edges[(a, b)] = sim
+        score = similarity(ea.stream, eb.stream)  # the bound is passed: align in full
+        fresh[k] = score if score >= options.threshold else -1.0
+        if score >= options.threshold:
+            edges[(a, b)] = score
     if cache is not None and fresh:
         cache.store_near_miss_verdicts(fresh, options.threshold, version)
     return edges
