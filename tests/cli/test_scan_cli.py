@@ -108,9 +108,13 @@ def test_missing_folder(tmp_path: Path) -> None:
 
 
 def test_no_clones_skips_detection(mixed_tree: Path) -> None:
-    (mixed_tree / "copy.py").write_text((mixed_tree / "app/main.py").read_text())
+    from clone_snippets import PY_ORIGINAL
+
+    (mixed_tree / "one.py").write_text(PY_ORIGINAL)
+    (mixed_tree / "two.py").write_text(PY_ORIGINAL)
     with_clones = json.loads(run_cli("scan", str(mixed_tree), "--json").stdout)
-    assert with_clones["tokens"]["deduplicated"] <= with_clones["tokens"]["raw"]
+    assert with_clones["clone_classes"]
+    assert with_clones["tokens"]["deduplicated"] < with_clones["tokens"]["raw"]
     proc = run_cli("scan", str(mixed_tree), "--json", "--no-clones")
     doc = json.loads(proc.stdout)
     assert "deduplicated" not in doc["tokens"] and doc["clone_classes"] == []
