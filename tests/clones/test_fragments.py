@@ -199,3 +199,29 @@ def test_every_copied_run_of_min_tokens_is_found(seed: int) -> None:
         if expected:
             assert found[0].tokens == length
             assert _consistent(a, found[0].start_a, b, found[0].start_b, length)
+
+
+@pytest.mark.parametrize("copies", [2, 70])
+def test_a_long_run_is_one_fragment_with_exact_ends(copies: int) -> None:
+    """A 4,000-token block pasted into many units: seeds all along it are joined and grown
+    to the run's exact ends, once per pair — also past MAX_GROUP copies, where a
+    fingerprint pairs its places as a star and a chain rather than all with all."""
+    rng = random.Random(11)
+    block = [f"k{rng.randrange(10**6)}" if rng.random() < 0.7 else rng.choice("abcdefgh")
+             for _ in range(4000)]
+    units, starts = [], []
+    for _ in range(copies):
+        before = [f"t{rng.randrange(10**6)}" for _ in range(rng.randint(0, 40))]
+        units.append(stream([" ".join([*before, *block, f"z{rng.randrange(10**6)}"])]))
+        starts.append(len(before))
+    found = find_fragments(units, min_lines=1)
+    assert found  # every match is the whole block, at its exact place on both sides
+    for m in found:
+        assert m.tokens == 4000
+        assert (m.start_a, m.start_b) == (starts[m.unit_a], starts[m.unit_b])
+    pairs = {(m.unit_a, m.unit_b) for m in found}
+    assert len(pairs) == len(found)  # one match per unit pair
+    if copies == 2:
+        assert pairs == {(0, 1)}
+    else:  # the star around the first place, and the chain of successors
+        assert {(0, j) for j in range(1, copies)} <= pairs

@@ -9,8 +9,10 @@ from ctxlens.clones.streams import UnitStream
 from ctxlens.clones.verify import (
     alignment,
     consistency_factor,
+    folded_texts,
     similarity,
     similarity_at_least,
+    within_lcs_bound,
 )
 from stream_helpers import toy_stream
 
@@ -181,3 +183,34 @@ def test_empty_units_are_not_similar() -> None:
 
 def stream(text: str) -> UnitStream:
     return toy_stream(text.strip().splitlines())
+
+
+def test_folded_texts_keep_the_lcs_bound_a_bound() -> None:
+    """Folding 32-bit codes into code points may merge two tokens, never split one: every
+    pair that passes the bound on the codes passes it on the folded texts."""
+    rng = np.random.default_rng(5)
+    modulus = 0x110000 - 0x800
+    vocabulary = np.array([3, 0xD800, 0xDFFF, 3 + modulus, 0xFFFFFFFF, 0x10FFFF, 77, 12],
+                          dtype=np.uint32)
+    streams = []
+    for _ in range(100):  # pairs: a random stream and a copy with a third of it redrawn
+        a = vocabulary[rng.integers(0, len(vocabulary), rng.integers(1, 40))]
+        b = a.copy()
+        redrawn = rng.random(len(b)) < 0.35
+        b[redrawn] = vocabulary[rng.integers(0, len(vocabulary), int(redrawn.sum()))]
+        streams += [a, b]
+    texts = folded_texts(streams)
+    assert [len(t) for t in texts] == [len(s) for s in streams]
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for t in texts for c in t)  # valid UTF-32
+    passed = merged = 0
+    for i in range(0, 200, 2):
+        a, b = streams[i].tolist(), streams[i + 1].tolist()
+        on_codes = within_lcs_bound(a, b, 0.6)
+        on_texts = within_lcs_bound(texts[i], texts[i + 1], 0.6)
+        assert on_texts or not on_codes
+        passed += on_codes
+        merged += on_texts and not on_codes
+    assert passed > 10 and merged > 0  # both cases occur: the check is not vacuous
+    # 3 and 3 + modulus fold together: a collision the bound must tolerate.
+    a, b = folded_texts([np.array([3], np.uint32), np.array([3 + modulus], np.uint32)])
+    assert a == b

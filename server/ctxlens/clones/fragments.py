@@ -224,44 +224,119 @@ def _grow(
     min_lines: int,
     skip: set[tuple[int, int]],
 ) -> list[FragmentMatch]:
-    """Each seed's maximal equal-codes run, cut into consistently renamed pieces."""
+    """Each seed's maximal equal-codes run, cut into consistently renamed pieces.
+
+    Seeds are checked and grown all at once with numpy; Python sees each distinct run once
+    (seeds on one diagonal inside one run grow to that same run), not each seed.
+    """
     codes, unit, prev, offsets = corpus.codes, corpus.unit, corpus.prev, corpus.offsets
-    # Seeds on one diagonal of one unit pair usually lie in one run: handle the run once.
-    seeds = seeds[np.lexsort((seeds[:, 0], seeds[:, 1] - seeds[:, 0], unit[seeds[:, 1]],
-                              unit[seeds[:, 0]]))]
-    done_until: dict[tuple[int, int], int] = {}
+    if not len(seeds):
+        return []
+    p, q = seeds[:, 0], seeds[:, 1]
+    ua, ub = unit[p].astype(np.int64), unit[q].astype(np.int64)
+    if skip:
+        # Unit pairs already reported as whole-unit clones, in corpus unit numbers.
+        corpus_of = {u: i for i, u in enumerate(units)}
+        skip_keys = np.array([corpus_of[a] * len(units) + corpus_of[b] for a, b in skip
+                              if a in corpus_of and b in corpus_of], dtype=np.int64)
+        keep = ~np.isin(ua * len(units) + ub, skip_keys)
+        p, q, ua, ub = p[keep], q[keep], ua[keep], ub[keep]
+    # Winnowing compared hashes: drop collisions, whose k-grams differ.
+    equal = np.ones(len(p), dtype=bool)
+    for j in range(k):
+        equal &= codes[p + j] == codes[q + j]
+    p, q, ua, ub = p[equal], q[equal], ua[equal], ub[equal]
+    if not len(p):
+        return []
+    first, last = _chains(codes, p, q, ua, ub, k)
+    # A chain proves its tokens equal from its first seed to its last seed's k-gram end:
+    # grow left from the first, right from the last.
+    pf, qf, pl, ql, ua, ub = p[first], q[first], p[last], q[last], ua[first], ub[first]
+    left = _run_lengths(codes, pf - 1, qf - 1, np.minimum(pf - offsets[ua], qf - offsets[ub]),
+                        -1)
+    # The last seed's k-gram is known equal: grow from its end.
+    right = _run_lengths(codes, pl + k, ql + k,
+                         np.minimum(offsets[ua + 1] - pl, offsets[ub + 1] - ql) - k, 1)
+    p, q = pf, qf
+    right += pl - pf + k  # measured from the first seed
+    start, end, diagonal = p - left, p + right, q - p
+    # A block and its copy in one unit must not overlap.
+    end = np.where(ua == ub, np.minimum(end, start + diagonal), end)
+    runs = np.unique(np.stack([start, end, diagonal], axis=1)[end - start >= min_tokens],
+                     axis=0)
     found: list[FragmentMatch] = []
-    for p, q in seeds.tolist():
-        ua, ub = int(unit[p]), int(unit[q])
-        if (units[ua], units[ub]) in skip:
-            continue
-        diagonal = q - p
-        if done_until.get((ua, diagonal), -1) > p:
-            continue
-        if not np.array_equal(codes[p : p + k], codes[q : q + k]):
-            continue  # hash collision
-        lo_a, hi_b = int(offsets[ua]), int(offsets[ub + 1])
-        back = min(p - lo_a, q - int(offsets[ub]))
-        left = _common_length(codes[p - back : p][::-1], codes[q - back : q][::-1])
-        forward = min(int(offsets[ua + 1]) - p, hi_b - q)
-        right = _common_length(codes[p : p + forward], codes[q : q + forward])
-        start, end = p - left, p + right
-        done_until[(ua, diagonal)] = end
-        if ua == ub:
-            end = min(end, start + diagonal)  # a block and its copy must not overlap
-        if end - start < min_tokens:
-            continue
-        a_prev, b_prev = prev[start:end], prev[start + diagonal : end + diagonal]
+    for run_start, run_end, run_diagonal in runs.tolist():
+        a_prev = prev[run_start:run_end]
+        b_prev = prev[run_start + run_diagonal : run_end + run_diagonal]
         for s, e in _consistent_pieces(a_prev, b_prev, min_tokens):
-            match = _match(corpus, units, start + s, start + e, diagonal, min_lines)
+            match = _match(corpus, units, run_start + s, run_start + e, run_diagonal,
+                           min_lines)
             if match is not None:
                 found.append(match)
     return found
 
 
-def _common_length(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> int:
-    differ = np.flatnonzero(a != b)
-    return int(differ[0]) if len(differ) else len(a)
+_RUN_BLOCK = 8  # tokens first compared per seed; the step doubles while runs go on
+
+
+def _chains(
+    codes: npt.NDArray[np.uint32], p: npt.NDArray[np.int64], q: npt.NDArray[np.int64],
+    ua: npt.NDArray[np.int64], ub: npt.NDArray[np.int64], k: int,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Seeds sorted along their diagonals and joined into chains of one equal run: first and
+    last seed of each chain (indices into p, q; p, q, ua, ub are sorted in place).
+
+    A long copied run yields a seed every few tokens (winnowing keeps one per window);
+    growing each alone would walk the whole run once per seed. Two seeds on one diagonal
+    join when the tokens between their k-grams are equal too (none, when they overlap).
+    """
+    order = np.lexsort((p, q - p, ub, ua))
+    p[:], q[:], ua[:], ub[:] = p[order], q[order], ua[order], ub[order]
+    diagonal = q - p
+    gap = p[1:] - p[:-1]  # ≥ 0 along one diagonal
+    joins = (ua[1:] == ua[:-1]) & (ub[1:] == ub[:-1]) & (diagonal[1:] == diagonal[:-1])
+    # Seeds farther apart than one more k-gram stay apart (winnowing keeps at least one
+    # seed per window, so a run rarely has wider gaps): bounds the token checks below.
+    joins &= gap <= 2 * k
+    far = np.flatnonzero(joins & (gap > k))
+    if len(far):
+        # Tokens between the k-grams: positions p + k … next p − 1, at most the gap.
+        widest = int((gap[far] - k).max())
+        between = np.ones(len(far), dtype=bool)
+        for j in range(widest):
+            inside = j < gap[far] - k
+            pa = np.where(inside, p[far] + k + j, 0)
+            pb = np.where(inside, q[far] + k + j, 0)
+            between &= ~inside | (codes[pa] == codes[pb])
+        joins[far] = between
+    head = np.concatenate(([True], ~joins))
+    first = np.flatnonzero(head)
+    last = np.append(first[1:] - 1, len(p) - 1)
+    return first, last
+
+
+def _run_lengths(
+    codes: npt.NDArray[np.uint32], a: npt.NDArray[np.int64], b: npt.NDArray[np.int64],
+    limit: npt.NDArray[np.int64], step: int,
+) -> npt.NDArray[np.int64]:
+    """Per seed, how many positions a, a+step, … equal b, b+step, … (at most `limit`)."""
+    length = np.zeros(len(a), dtype=np.int64)
+    active = np.flatnonzero(limit > 0)
+    block = _RUN_BLOCK
+    while len(active):
+        # Doubling steps: copied runs reach thousands of tokens, most seeds stop in the first.
+        offsets = np.arange(block, dtype=np.int64)
+        offs = length[active, None] + offsets
+        valid = offs < limit[active, None]
+        pa = np.where(valid, a[active, None] + step * offs, 0)
+        pb = np.where(valid, b[active, None] + step * offs, 0)
+        same = valid & (codes[pa] == codes[pb])
+        # argmin finds the first False; a row with none is all equal and keeps growing.
+        grown = np.where(same.all(axis=1), block, np.argmin(same, axis=1))
+        length[active] += grown
+        active = active[grown == block]
+        block *= 2
+    return length
 
 
 def _consistent_pieces(

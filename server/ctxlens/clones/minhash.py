@@ -200,9 +200,27 @@ def _datasketch_pairs(
     return pairs
 
 
+def candidate_pair_array(
+    sigs: U32, *, threshold: float, num_perm: int, weights: tuple[float, float] = (0.5, 0.5)
+) -> npt.NDArray[np.intp]:
+    """`candidate_pairs` (in-memory banding) as an (n, 2) array, rows sorted: for callers
+    that filter a million pairs with numpy before touching any in Python."""
+    if sigs.ndim != 2 or sigs.shape[1] != num_perm:
+        raise ValueError(f"expected signatures of shape (n, {num_perm}), got {sigs.shape}")
+    keep = np.flatnonzero((sigs != EMPTY).any(axis=1))
+    bands, rows = lsh_params(threshold, num_perm, weights)
+    return _banded_pair_array(sigs[keep], keep, bands, rows)
+
+
 def _banded_pairs(sigs: U32, ids: npt.NDArray[np.intp], bands: int, rows: int) -> set[
     tuple[int, int]
 ]:
+    pairs = _banded_pair_array(sigs, ids, bands, rows)
+    return set(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
+
+
+def _banded_pair_array(sigs: U32, ids: npt.NDArray[np.intp], bands: int,
+                       rows: int) -> npt.NDArray[np.intp]:
     found: list[npt.NDArray[np.int64]] = []
     n = len(ids)
     weights = _SHINGLE_MULTIPLIERS[:rows]
@@ -222,8 +240,7 @@ def _banded_pairs(sigs: U32, ids: npt.NDArray[np.intp], bands: int, rows: int) -
             live = live[live + d < n]
             live = live[sorted_key[live + d] == sorted_key[live]]
     if not found:
-        return set()
+        return np.empty((0, 2), dtype=np.intp)
     local = np.sort(np.concatenate(found), axis=1)
-    local = np.unique(local[:, 0] * n + local[:, 1])
-    first, second = ids[local // n], ids[local % n]
-    return set(zip(first.tolist(), second.tolist(), strict=True))
+    local = np.unique(local[:, 0] * n + local[:, 1])  # sorted: ids ascend, so rows do too
+    return np.stack([ids[local // n], ids[local % n]], axis=1).astype(np.intp)
