@@ -81,8 +81,12 @@ def clone_class_json(c: CloneClass) -> dict[str, Any]:
     }
 
 
-def scan_json(result: ScanResult, clones: CloneReport | None = None) -> dict[str, Any]:
-    """The `ctxlens scan --json` document. Keys of version 1 stay stable; later work adds."""
+def scan_json(result: ScanResult, clones: CloneReport | None = None,
+              pack: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The `ctxlens scan --json` document. Keys of version 1 stay stable; later work adds.
+
+    `pack`: the context plan's pack figures (`context.figures.figures_json`), under
+    `tokens.pack`."""
     unit_kinds: Counter[str] = Counter(u.kind for f in result.files for u in f.units)
     langs = languages(result)
     return {
@@ -104,6 +108,7 @@ def scan_json(result: ScanResult, clones: CloneReport | None = None) -> dict[str
             "raw": sum(f.tokens for f in result.files),
             **({"deduplicated": clones.tokens_deduplicated} if clones else {}),
             "by_language": {k: v["tokens"] for k, v in langs.items()},
+            **({"pack": pack} if pack is not None else {}),
         },
         "top_files": [{"path": r.path, "bytes": r.bytes, "tokens": r.tokens}
                       for r in top_files(result)],

@@ -3,7 +3,9 @@
 `build_pack` (pipeline.py) tells the story; each step lives in its own module.
 """
 
-from ctxlens.context.pipeline import Pack, build_pack
+from ctxlens.context.budget import Budget, budget_json, budget_of
+from ctxlens.context.part_limit import default_part_limit
+from ctxlens.context.pipeline import Pack, Savings, build_pack
 from ctxlens.context.plan import (
     PLAN_FILE,
     ContextPlan,
@@ -11,6 +13,8 @@ from ctxlens.context.plan import (
     load_plan,
     save_plan,
 )
+from ctxlens.context.split import PackPart, SplitError
 
-__all__ = ["PLAN_FILE", "ContextPlan", "Pack", "PlanError", "build_pack", "load_plan",
-           "save_plan"]
+__all__ = ["PLAN_FILE", "Budget", "ContextPlan", "Pack", "PackPart", "PlanError", "Savings",
+           "SplitError", "budget_json", "budget_of", "build_pack", "default_part_limit",
+           "load_plan", "save_plan"]

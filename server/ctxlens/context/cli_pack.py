@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-EXIT_BUDGET = 3  # the pack cannot fit --budget even with every non-focus file omitted
+EXIT_BUDGET = 3  # cannot fit --budget even with every non-focus file omitted, or cannot split
 JSON_VERSION = 1
 
 
@@ -27,8 +28,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="model whose tokenizer counts (default: the plan's, "
                                         "then .ctxlens.toml's, then gpt-4.1)")
     parser.add_argument("--format", choices=FORMATS, default="md", help="pack format (md)")
-    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
-                        help="write the pack to FILE (default: stdout)")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE|DIR",
+                        help="write the pack to FILE (default: stdout); with --split, the "
+                             "parts and index.json into the folder DIR")
     parser.add_argument("--json", action="store_true",
                         help="print a JSON report (with the pack's text unless -o is given)")
     parser.add_argument("--focus", nargs="+", default=[], metavar="GLOB",
@@ -39,6 +41,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fit the whole pack, plan reserve included, in N tokens: "
                              "least central files go to skeleton, then are omitted; focus "
                              "files stay whole (exit 3 when even that does not fit)")
+    parser.add_argument("--split", action="store_true",
+                        help="when the pack does not fit the part limit, write it as "
+                             "self-contained parts part-001.md, … and index.json into -o DIR")
+    parser.add_argument("--part-limit", type=_positive, metavar="N",
+                        help="with --split: most tokens per part, plan reserve included "
+                             "(default: the model's stable limit when the probe has cached "
+                             "one, else its effective context, else a quarter of its window)")
     parser.add_argument("--jobs", "-j", type=int, help="worker processes for indexing")
 
 
@@ -69,59 +78,144 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 def run_pack(args: argparse.Namespace) -> int:
     """Run `ctxlens pack` for parsed `args`; prints to stdout and returns the exit code."""
-    from ctxlens.config import ConfigError
+    from ctxlens.config import ConfigError, load_config
     from ctxlens.context.fit import BudgetError
+    from ctxlens.context.part_limit import default_part_limit
     from ctxlens.context.pipeline import build_pack
     from ctxlens.context.plan import EXPANDED, PlanError, load_plan
-    from ctxlens.tokens import EncodingError, RegistryError, UnknownModelError
+    from ctxlens.context.split import SplitError
+    from ctxlens.tokens import EncodingError, RegistryError, UnknownModelError, load_registry
     from ctxlens.workspace import WorkspaceError
 
     root: Path = args.path
     if not root.is_dir():
         return _fail(f"{root} is not a folder")
+    if args.part_limit is not None and not args.split:
+        return _fail("--part-limit needs --split")
+    if args.split and args.output is None:
+        return _fail("--split needs -o DIR, the folder that receives the parts")
+    if args.split and args.output.exists() and not args.output.is_dir():
+        return _fail(f"--split writes parts into a folder; {args.output} is a file")
     root = root.resolve()
+    limit_source = "--part-limit"
     try:
+        config = load_config(root)
         plan = load_plan(root)
         plan = replace(plan, model=args.model or plan.model,
                        focus=(*plan.focus, *args.focus),
                        overrides={**plan.overrides, **dict.fromkeys(args.expand, EXPANDED)})
+        part_limit = args.part_limit
+        if args.split and part_limit is None:
+            model = load_registry(config.models).get(plan.model or config.model)
+            part_limit, limit_source = default_part_limit(model, config)
         exclude: tuple[str, ...] = ()
         if args.output is not None:
             out = args.output.resolve()
             if out.is_relative_to(root):
                 exclude = (out.relative_to(root).as_posix(),)
-        pack = build_pack(root, plan, fmt=args.format, jobs=args.jobs, exclude=exclude,
-                          budget=args.budget)
+        pack = build_pack(root, plan, fmt=args.format, config=config, jobs=args.jobs,
+                          exclude=exclude, budget=args.budget, part_limit=part_limit)
     except BudgetError as err:
         return _fail(str(err), EXIT_BUDGET)
+    except SplitError as err:
+        return _fail(f"cannot split the pack into parts of at most {part_limit} tokens "
+                     f"({limit_source}): {err}", EXIT_BUDGET)
     except (ConfigError, PlanError, UnknownModelError, RegistryError, EncodingError,
             WorkspaceError) as err:
         return _fail(str(err))
-    if args.output is not None:
-        try:
+    written: list[tuple[Path, int, tuple[str, ...]]] = []
+    try:
+        if args.split:
+            written = write_parts(pack, args.output, limit_source)
+        elif args.output is not None:
             args.output.parent.mkdir(parents=True, exist_ok=True)
             args.output.write_text(pack.text, "utf-8", newline="")
-        except OSError as err:
-            return _fail(f"cannot write {args.output}: {err}", EXIT_ERROR)
+    except OSError as err:
+        return _fail(f"cannot write {args.output}: {err}", EXIT_ERROR)
     for warning in pack.warnings:
         print(f"ctxlens: warning: {warning}", file=sys.stderr)
     for line in pack.secrets.lines():
         print(f"ctxlens: redacted a secret: {line} (the pack needs an explicit override to "
               "be sent)", file=sys.stderr)
     if args.json:
-        print(json.dumps(pack_json(pack, args.output), indent=2))
+        doc = pack_json(pack, args.output)
+        if args.split:
+            doc["split"] = split_json(pack, written, limit_source)
+        print(json.dumps(doc, indent=2))
     elif args.output is None:
         sys.stdout.write(pack.text)
     else:
         print(summary(pack, args.output))
+        if args.split:
+            print(split_summary(pack, written, limit_source))
     return EXIT_OK
+
+
+PART_NAME = re.compile(r"part-\d{3,}\.(?:md|xml)")
+INDEX_FILE = "index.json"
+
+
+def write_parts(pack: Pack, folder: Path, limit_source: str
+                ) -> list[tuple[Path, int, tuple[str, ...]]]:
+    """Write each part (or the whole pack as the only part, when it fits) and index.json.
+
+    Parts an earlier run left in `folder` are removed first, but only when its index.json
+    says it is ctxlens's output: a shorter split never leaves stale parts behind.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / INDEX_FILE).is_file():
+        for old in folder.iterdir():
+            if PART_NAME.fullmatch(old.name):
+                old.unlink()
+    parts = [(p.text, p.tokens, p.paths) for p in pack.parts] or [
+        (pack.text, pack.tokens, tuple(f.path for f in pack.files))]
+    written = []
+    for i, (text, tokens, paths) in enumerate(parts, 1):
+        path = folder / f"part-{i:03d}.{pack.format}"
+        path.write_text(text, "utf-8", newline="")
+        written.append((path, tokens, paths))
+    index = {"version": JSON_VERSION, "root": str(pack.root), "model": pack.model.name,
+             "encoding": pack.encoding, "format": pack.format,
+             "part_limit": pack.part_limit, "part_limit_source": limit_source,
+             "reserve": pack.plan.reserve, "split": bool(pack.parts),
+             "parts": [{"file": p.name, "tokens": n, "paths": list(paths)}
+                       for p, n, paths in written]}
+    (folder / INDEX_FILE).write_text(json.dumps(index, indent=2) + "\n", "utf-8")
+    return written
+
+
+def split_json(pack: Pack, written: list[tuple[Path, int, tuple[str, ...]]],
+               limit_source: str) -> dict[str, Any]:
+    model, encoding = pack.model.name, pack.encoding
+    return {
+        "part_limit": {"count": pack.part_limit, "model": model, "encoding": encoding},
+        "part_limit_source": limit_source,
+        "split": bool(pack.parts),
+        "parts": [{"index": i, "file": str(p),
+                   "tokens": {"count": n, "model": model, "encoding": encoding},
+                   "paths": list(paths)} for i, (p, n, paths) in enumerate(written, 1)],
+    }
+
+
+def split_summary(pack: Pack, written: list[tuple[Path, int, tuple[str, ...]]],
+                  limit_source: str) -> str:
+    head = (f"part limit {pack.part_limit} tokens ({limit_source}), reserve "
+            f"{pack.plan.reserve}: ")
+    if not pack.parts:
+        return head + f"the pack fits; written whole as {written[0][0]}"
+    lines = [head + f"{len(written)} parts ({pack.model.name}, {pack.encoding})"]
+    lines += [f"  {p}: {n} tokens, {len(paths)} files" for p, n, paths in written]
+    return "\n".join(lines)
 
 
 def summary(pack: Pack, output: Path) -> str:
     collapsed = sum(1 for c in pack.classes if c.stubbed)
+    sv = pack.savings
     line = (f"{output}: {pack.tokens} tokens ({pack.model.name}, {pack.encoding}), "
             f"{len(pack.files)} files; as is {pack.tokens_raw} tokens; "
-            f"{collapsed} clone classes collapsed")
+            f"{collapsed} clone classes collapsed\n"
+            f"saved: clones {sv.clones}, repeated headers {sv.boilerplate} "
+            f"({len(pack.boilerplate)} blocks), whole-file copies {sv.copies} tokens")
     fit = pack.fit
     if fit is not None:
         levels = ", ".join(f"{n} {level}" for level, n in fit.levels.items() if n)
@@ -150,6 +244,7 @@ def pack_json(pack: Pack, output: Path | None) -> dict[str, Any]:
         "tokens": {
             "pack": tokens(pack.tokens),
             "files_as_is": tokens(pack.tokens_raw),
+            "deduplicated": tokens(pack.tokens_deduplicated),
             "context_window": tokens(window),
             "reserve": tokens(pack.plan.reserve),
         },
@@ -165,6 +260,12 @@ def pack_json(pack: Pack, output: Path | None) -> dict[str, Any]:
                      "members": c.members, "replaced": c.stubbed,
                      "tokens_saved": tokens(c.tokens_saved)}
                     for c in pack.classes],
+        "savings": {"clones": tokens(pack.savings.clones),
+                    "boilerplate": tokens(pack.savings.boilerplate),
+                    "copies": tokens(pack.savings.copies)},
+        "boilerplate": [{"id": b.id, "language": b.language, "lines": b.lines,
+                         "files": b.files, "tokens": tokens(b.tokens)}
+                        for b in pack.boilerplate],
         "warnings": list(pack.warnings),
         # path, line and kind only: never the secret itself
         "secrets": pack.secrets.to_json(),

@@ -56,9 +56,13 @@ def plan_stubs(
     # Keeping a member may leave a canonical unreferenced, never the reverse: shrink to a fixed
     # point.
     while True:
-        referenced = {id(c): c.canonical_member for c, _ in candidates}.values()
+        # Canonicals by path: a member can only contain one in its own file (this was the
+        # pack's slowest step as an all-pairs test on the standard library).
+        referenced: dict[str, list[CloneMember]] = defaultdict(list)
+        for k in {id(c): c.canonical_member for c, _ in candidates}.values():
+            referenced[k.path].append(k)
         kept = [(c, m) for c, m in candidates
-                if not any(_contains(m, k) for k in referenced)]
+                if not any(_contains(m, k) for k in referenced.get(m.path, ()))]
         if len(kept) == len(candidates):
             break
         candidates = kept
@@ -92,6 +96,12 @@ def _signature_length(lines: Sequence[str]) -> int:
     return keep + 1
 
 
+def _closes_signature(kept: Sequence[str], last: str) -> bool:
+    """Whether `last` is a lone closing brace for the one brace the kept lines leave open."""
+    opened = sum(ln.count("{") - ln.count("}") for ln in kept)
+    return opened == 1 and last.strip() in ("}", "};", "},")
+
+
 def apply_stubs(text: str, stubs: Sequence[Stub]) -> str:
     """`text` with each stub's lines replaced by its comment at the member's indentation.
 
@@ -116,6 +126,8 @@ def apply_stubs(text: str, stubs: Sequence[Stub]) -> str:
         # Keep the file's line ending (a CRLF file's lines end in "\r" after the split).
         cr = "\r" if member[-1].endswith("\r") else ""
         out.append(indent + s.text + cr)
+        if keep and _closes_signature(member[:keep], member[-1]) and len(member) > keep + 1:
+            out.append(member[-1])  # the brace the kept signature opened: braces stay paired
         pos = end
     out += lines[pos:]
     return "\n".join(out)

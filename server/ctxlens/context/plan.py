@@ -32,6 +32,9 @@ class ContextPlan:
     focus: tuple[str, ...] = ()  # globs of files that must stay in full
     model: str | None = None  # None: `.ctxlens.toml`'s model, else the registry's default
     reserve: int = 0  # tokens kept free for the prompt and the answer
+    # Tokens the whole pack (reserve included) must fit; None: no fitting. `build_pack`
+    # uses it when its caller passes no budget.
+    budget: int | None = None
     # Clone class id -> "collapsed" | "expanded". Classes not named are collapsed.
     overrides: Mapping[str, str] = field(default_factory=dict)
 
@@ -79,6 +82,7 @@ def plan_to_dict(plan: ContextPlan) -> dict[str, Any]:
         "focus": list(plan.focus),
         "model": plan.model,
         "reserve": plan.reserve,
+        "budget": plan.budget,
         # Sorted so that saving the same plan twice writes the same bytes (diff-friendly).
         "overrides": dict(sorted(plan.overrides.items())),
     }
@@ -104,12 +108,17 @@ def plan_from_dict(data: Any) -> ContextPlan:
     reserve = data.get("reserve", 0)
     if not isinstance(reserve, int) or isinstance(reserve, bool) or reserve < 0:
         raise PlanError("plan: 'reserve' must be a non-negative integer")
+    budget = data.get("budget")
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool)
+                               or budget <= 0):
+        raise PlanError("plan: 'budget' must be a positive integer or null")
     overrides = data.get("overrides", {})
     if not isinstance(overrides, dict) or not all(
             isinstance(k, str) and v in _STATES for k, v in overrides.items()):
         raise PlanError(f"plan: 'overrides' must map class ids to one of {', '.join(_STATES)}")
     return ContextPlan(selection=_strings(data, "selection"), focus=_strings(data, "focus"),
-                       model=model, reserve=reserve, overrides=dict(overrides))
+                       model=model, reserve=reserve, budget=budget,
+                       overrides=dict(overrides))
 
 
 def plan_path(root: Path) -> Path:

@@ -1,5 +1,7 @@
-"""Render a pack as Markdown or XML: a header (tree, tokens per folder, collapsed classes),
-then every file in path order. Pure: the same content gives the same bytes.
+"""Render a pack as Markdown or XML: a header (tree, tokens per folder, collapsed classes,
+repeated file headers, files reduced to fit), then every file in path order. A part of a
+split pack has the same header (it describes the whole pack) and only its own files, plus
+the code its references point at in other parts. Pure: the same content gives the same bytes.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
+
+from ctxlens.context.boilerplate import Boilerplate
 
 FORMATS = ("md", "xml")
 
@@ -29,6 +33,18 @@ class PackedFile:
     stubs: int  # clone members replaced by a reference
     copy_of: str | None = None
     level: str = "full"  # "full" | "deduplicated" | "skeleton" (see fit.py)
+    boilerplate: tuple[str, ...] = ()  # ids of the repeated headers replaced in `text`
+    piece: Piece | None = None  # set when `text` is one piece of a file split across parts
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A file too large for one part, cut between top-level units (see split.py)."""
+
+    index: int  # 1-based
+    total: int
+    first_line: int  # 1-based, inclusive: lines of the file's text as packed, not as on disk
+    last_line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +72,36 @@ class ClassEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Borrowed:
+    """Code a reference in a part points at, shown in full in another part (or split there)."""
+
+    path: str
+    language: str
+    start_line: int  # 1-based, as on disk; 0 for a whole file
+    end_line: int
+    name: str  # the member's name, or "" for a whole file
+    text: str
+    part: int | None  # the part that shows it in full; None when it is cut into pieces
+
+
+@dataclass(frozen=True, slots=True)
+class PartView:
+    index: int  # 1-based
+    total: int
+    files: tuple[PackedFile, ...]  # this part's files and pieces, in path order
+    borrowed: tuple[Borrowed, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PackContent:
     title: str
     model: str
     encoding: str
-    files: tuple[PackedFile, ...]  # sorted by path
+    files: tuple[PackedFile, ...]  # sorted by path; the whole pack's, also in a part's header
     classes: tuple[ClassEntry, ...]
     omitted: tuple[OmittedFile, ...] = ()  # sorted by path
+    boilerplate: tuple[Boilerplate, ...] = ()  # candidates; the header shows those in use
+    part: PartView | None = None  # set: render this part (its files) under the shared header
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +144,19 @@ def shown_classes(content: PackContent) -> tuple[ClassEntry, ...]:
     return tuple(c for c in content.classes if c.stubbed)
 
 
+def shown_boilerplate(content: PackContent) -> tuple[tuple[Boilerplate, int], ...]:
+    """The header's repeated headers: (block, files of this pack that reference it)."""
+    uses: dict[str, int] = defaultdict(int)
+    for f in content.files:
+        for block_id in f.boilerplate:
+            uses[block_id] += 1
+    return tuple((b, uses[b.id]) for b in content.boilerplate if uses[b.id])
+
+
+def body_files(content: PackContent) -> tuple[PackedFile, ...]:
+    return content.part.files if content.part is not None else content.files
+
+
 def reduced_rows(content: PackContent) -> tuple[tuple[str, str, int, int], ...]:
     """(path, level, tokens as is, tokens in pack) of every file reduced to fit, by path."""
     rows = [(f.path, f.level, f.tokens_raw, f.tokens) for f in content.files
@@ -122,11 +174,82 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def _md_intro(content: PackContent) -> list[str]:
+    part = content.part
+    about = (f"{len(content.files)} files · model {content.model} · encoding "
+             f"{content.encoding}. ")
+    if part is None:
+        return [f"# Context pack: {content.title}", "",
+                about + "Lines starting with [ctxlens] in a comment stand for code shown "
+                "elsewhere in this pack.", ""]
+    return [f"# Context pack: {content.title} — part {part.index} of {part.total}", "",
+            about + f"This part holds {len({f.path for f in part.files})} of those files; "
+            "the header is the same in every part and describes the whole pack. Lines "
+            "starting with [ctxlens] in a comment stand for code shown elsewhere in this "
+            "part or in its header.", ""]
+
+
+def _md_piece_heading(f: PackedFile) -> str:
+    if f.piece is None:
+        return f"## {f.path}"
+    p = f.piece
+    return (f"## {f.path} (piece {p.index} of {p.total}: lines {p.first_line}-{p.last_line} "
+            "of its text in this pack)")
+
+
+def _md_file(f: PackedFile) -> list[str]:
+    fence = _fence(f.text)
+    lang = _FENCE_LANG.get(f.language, f.language)
+    body = f.text if f.text.endswith("\n") else f.text + "\n"
+    return ["", _md_piece_heading(f), "", f"{fence}{lang}", body + fence]
+
+
+def markdown_file_section(f: PackedFile) -> str:
+    """What one file adds to a Markdown pack (for estimates; the pack is counted whole)."""
+    return "\n".join(_md_file(f))
+
+
+def _md_borrowed(b: Borrowed) -> list[str]:
+    where = f"in part {b.part}" if b.part is not None else "its file is cut into pieces"
+    what = (f"{b.path} (whole file)" if b.start_line == 0
+            else f"{b.path}:{b.start_line}-{b.end_line} {b.name}")
+    fence = _fence(b.text)
+    lang = _FENCE_LANG.get(b.language, b.language)
+    body = b.text if b.text.endswith("\n") else b.text + "\n"
+    return ["", f"### {what} ({where})", "", f"{fence}{lang}", body + fence]
+
+
+def borrowed_section(b: Borrowed, fmt: str) -> str:
+    return "\n".join(_md_borrowed(b)) if fmt == "md" else _xml_borrowed(b)
+
+
+def file_section(f: PackedFile, fmt: str) -> str:
+    return markdown_file_section(f) if fmt == "md" else _xml_file(f)
+
+
+def boilerplate_section(content: PackContent, fmt: str) -> str:
+    """The header's repeated-headers section alone ("" when there is none)."""
+    lines = _md_boilerplate(content) if fmt == "md" else _xml_boilerplate(content)
+    return "\n".join(lines)
+
+
+def _md_boilerplate(content: PackContent) -> list[str]:
+    blocks = shown_boilerplate(content)
+    if not blocks:
+        return []
+    out = ["", "## Repeated file headers", "",
+           "Each block below opens several files; in each of them it is replaced by one line, "
+           "`[ctxlens] repeated header H…`."]
+    for b, files in blocks:
+        fence = _fence(b.text)
+        lang = _FENCE_LANG.get(b.language, b.language)
+        out += ["", f"### {b.id} · {b.lines} lines · {b.tokens} tokens · in {files} files", "",
+                f"{fence}{lang}", b.text + "\n" + fence]
+    return out
+
+
 def render_markdown(content: PackContent) -> str:
-    out = [f"# Context pack: {content.title}", "",
-           f"{len(content.files)} files · model {content.model} · encoding {content.encoding}. "
-           "Lines starting with [ctxlens] in a comment stand for code shown elsewhere "
-           "in this pack.", "",
+    out = [*_md_intro(content),
            "## Files", "", "```text", directory_tree([f.path for f in content.files]), "```", "",
            "## Tokens per folder", "",
            f"Exact counts of each file's text ({content.encoding}), summed per folder.", "",
@@ -148,11 +271,15 @@ def render_markdown(content: PackContent) -> str:
                 "omitted: not in this pack.", "",
                 "| File | Level | Tokens as is | Tokens in pack |", "|---|---|---:|---:|"]
         out += [f"| {_cell(p)} | {lv} | {raw} | {n} |" for p, lv, raw, n in reduced]
-    for f in content.files:
-        fence = _fence(f.text)
-        lang = _FENCE_LANG.get(f.language, f.language)
-        body = f.text if f.text.endswith("\n") else f.text + "\n"
-        out += ["", f"## {f.path}", "", f"{fence}{lang}", body + fence]
+    out += _md_boilerplate(content)
+    for f in body_files(content):
+        out += _md_file(f)
+    if content.part is not None and content.part.borrowed:
+        out += ["", "## Referenced code from other parts", "",
+                "References in this part whose code is shown in full in another part; it is "
+                "repeated here so that this part reads on its own."]
+        for b in content.part.borrowed:
+            out += _md_borrowed(b)
     return "\n".join(out) + "\n"
 
 
@@ -162,9 +289,41 @@ def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+def _xml_file(f: PackedFile) -> str:
+    piece = ""
+    if f.piece is not None:
+        p = f.piece
+        piece = (f" piece=\"{p.index}\" pieces=\"{p.total}\" "
+                 f"lines=\"{p.first_line}-{p.last_line}\"")
+    # CDATA keeps code readable (no &lt; in every comparison) and the file text exact.
+    return (f"<file path={quoteattr(f.path)} language={quoteattr(f.language)}{piece}>"
+            + _cdata(f.text) + "</file>")
+
+
+def _xml_borrowed(b: Borrowed) -> str:
+    lines = "" if b.start_line == 0 else f" lines=\"{b.start_line}-{b.end_line}\""
+    name = f" name={quoteattr(b.name)}" if b.name else ""
+    part = f" part=\"{b.part}\"" if b.part is not None else " part=\"pieces\""
+    return (f"<snippet path={quoteattr(b.path)} language={quoteattr(b.language)}{lines}{name}"
+            f"{part}>" + _cdata(b.text) + "</snippet>")
+
+
+def _xml_boilerplate(content: PackContent) -> list[str]:
+    blocks = shown_boilerplate(content)
+    if not blocks:
+        return []
+    return (["<repeated_headers>"]
+            + [f"<repeated_header id={quoteattr(b.id)} language={quoteattr(b.language)} "
+               f"lines=\"{b.lines}\" tokens=\"{b.tokens}\" files=\"{files}\">"
+               + _cdata(b.text) + "</repeated_header>" for b, files in blocks]
+            + ["</repeated_headers>"])
+
+
 def render_xml(content: PackContent) -> str:
+    part = content.part
+    parts = f" part=\"{part.index}\" parts=\"{part.total}\"" if part is not None else ""
     out = [f"<context_pack title={quoteattr(content.title)} model={quoteattr(content.model)} "
-           f"encoding={quoteattr(content.encoding)}>", "<header>",
+           f"encoding={quoteattr(content.encoding)}{parts}>", "<header>",
            "<tree>", escape(directory_tree([f.path for f in content.files])), "</tree>",
            "<folders>"]
     out += [f"<folder path={quoteattr(r.folder)} files=\"{r.files}\" "
@@ -183,12 +342,13 @@ def render_xml(content: PackContent) -> str:
         out += [f"<reduced_file path={quoteattr(p)} level=\"{lv}\" tokens_raw=\"{raw}\" "
                 f"tokens=\"{n}\"/>" for p, lv, raw, n in reduced]
         out.append("</reduced>")
+    out += _xml_boilerplate(content)
     out += ["</header>", "<files>"]
-    for f in content.files:
-        # CDATA keeps code readable (no &lt; in every comparison) and the file text exact.
-        out.append(f"<file path={quoteattr(f.path)} language={quoteattr(f.language)}>"
-                   + _cdata(f.text) + "</file>")
-    out += ["</files>", "</context_pack>"]
+    out += [_xml_file(f) for f in body_files(content)]
+    out.append("</files>")
+    if part is not None and part.borrowed:
+        out += ["<referenced>", *(_xml_borrowed(b) for b in part.borrowed), "</referenced>"]
+    out.append("</context_pack>")
     return "\n".join(out) + "\n"
 
 
