@@ -16,6 +16,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from ctxlens.clones.options import CloneOptions
+from ctxlens.llm.options import LLMOptions
 from ctxlens.workspace import DiscoveryOptions
 
 CONFIG_FILE = ".ctxlens.toml"
@@ -35,6 +36,7 @@ class Config:
     index_path: str = DEFAULT_INDEX  # relative to the root unless absolute
     models: dict[str, dict[str, Any]] = field(default_factory=dict)  # registry overrides
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # stability profiles
+    llm: LLMOptions = field(default_factory=LLMOptions)  # `[llm]`: endpoint, never the key
     source: str | None = None  # the file this came from, for messages
 
     def index_file(self, root: Path) -> Path:
@@ -52,7 +54,7 @@ def _expect(table: dict[str, Any], key: str, kind: type | tuple[type, ...], wher
 
 
 def parse_config(data: dict[str, Any], source: str = CONFIG_FILE) -> Config:
-    known_top = {"model", "scan", "clones", "models", "profiles"}
+    known_top = {"model", "scan", "clones", "models", "profiles", "llm"}
     unknown = set(data) - known_top
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -87,6 +89,7 @@ def parse_config(data: dict[str, Any], source: str = CONFIG_FILE) -> Config:
     if "index" in scan:
         config = replace(config, index_path=_expect(scan, "index", str, where))
     config = replace(config, clones=_clone_options(data.get("clones", {}), source))
+    config = replace(config, llm=_llm_options(data.get("llm", {}), source))
     tables: dict[str, dict[str, dict[str, Any]]] = {}
     for key in ("models", "profiles"):
         value = data.get(key, {})
@@ -120,6 +123,36 @@ def _clone_options(table: Any, source: str) -> CloneOptions:
         if key in ("min_tokens", "min_lines") and value < 1:
             raise ConfigError(f"{where}: '{key}' must be at least 1")
         if key.endswith("threshold"):
+            value = float(value)
+        opts = replace(opts, **{key: value})
+    return opts
+
+
+def _llm_options(table: Any, source: str) -> LLMOptions:
+    where = f"{source} [llm]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    if "api_key" in table:
+        # A key in a file ends up in backups, commits and screenshots.
+        raise ConfigError(f"{where}: never put the API key in a file; name the environment "
+                          "variable that holds it with api_key_env = \"VAR\"")
+    known: dict[str, type | tuple[type, ...]] = {
+        "base_url": str, "model": str, "api_key_env": str, "concurrency": int,
+        "timeout": (int, float), "max_retries": int, "answer_tokens": int,
+        "summary_tokens": int, "cache": bool}
+    unknown = set(table) - set(known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+    opts = LLMOptions()
+    for key, kind in known.items():
+        if key not in table:
+            continue
+        value = _expect(table, key, kind, where)
+        if key in ("concurrency", "answer_tokens", "summary_tokens", "timeout") and value <= 0:
+            raise ConfigError(f"{where}: '{key}' must be positive")
+        if key == "max_retries" and value < 0:
+            raise ConfigError(f"{where}: 'max_retries' must be at least 0")
+        if key == "timeout":
             value = float(value)
         opts = replace(opts, **{key: value})
     return opts
