@@ -52,10 +52,14 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="also write the clone classes as SARIF 2.1.0 to FILE")
     scan.add_argument("--no-clones", action="store_true",
                       help="count files, units and tokens only; skip clone detection")
+    from ctxlens.cli_serve import add_serve_parser
     from ctxlens.context.cli_pack import add_pack_parser
+    from ctxlens.llm.cli_llm import add_llm_parsers
     from ctxlens.stability.cli_check import add_check_parser
 
     add_pack_parser(sub)
+    add_llm_parsers(sub)
+    add_serve_parser(sub)
     add_check_parser(sub)
     return parser
 
@@ -130,18 +134,38 @@ def _scan(args: argparse.Namespace) -> int:
             if isinstance(bar, Progress) and task is not None:
                 bar.update(task, description="Finding clones")
             clones = find_clones_indexed(result, config.clones)
+        figures = None
+        if clones is not None:
+            # raw → deduplicated → fitted of the context plan's pack, where that is cheap.
+            from ctxlens.context.figures import pack_figures
+            from ctxlens.context.plan import PlanError
+
+            if isinstance(bar, Progress) and task is not None:
+                bar.update(task, description="Packing")
+            try:
+                figures = pack_figures(root, config, result.model.name,
+                                       sum(f.tokens for f in result.files), args.jobs)
+            except PlanError as err:
+                figures = f"pack figures skipped: {err}"
     for warning in result.warnings:
         print(f"ctxlens: warning: {warning}", file=sys.stderr)
     if args.sarif and clones is not None:
         args.sarif.write_text(json.dumps(to_sarif(result.root, clones.classes,
                                                   result.model.encoding), indent=2) + "\n")
     if args.json:
-        json.dump(scan_json(result, clones), sys.stdout, indent=2)
+        from ctxlens.context.figures import figures_json
+
+        json.dump(scan_json(result, clones, figures_json(figures) if figures else None),
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         _print_summary(result)
         if clones is not None:
             _print_clones(result, clones)
+        if figures is not None:
+            from ctxlens.context.figures import figures_line
+
+            print(figures_line(figures, result.model.name, result.model.encoding))
     return EXIT_OK
 
 
@@ -236,6 +260,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ctxlens.context.cli_pack import run_pack
 
             return run_pack(args)
+        if args.command == "serve":
+            from ctxlens.cli_serve import run_serve
+
+            return run_serve(args)
+        if args.command in ("ask", "diagram"):
+            code: int = args.handler(args)
+            return code
         if args.command == "check":
             from ctxlens.stability.cli_check import run_check
 
