@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as vscode from 'vscode';
+import { BudgetStore } from '../../src/budgetStore';
+import { ContextProvider } from '../../src/contextView';
+import { budget } from './samples';
+
+test('the Context view follows the store: rows, open verdict, warning colour', () => {
+  const store = new BudgetStore();
+  const view = new ContextProvider(store);
+  let changed = 0;
+  view.onDidChangeTreeData(() => changed++);
+  assert.deepEqual(view.getChildren(), []);
+  store.set(budget());
+  assert.equal(changed, 1);
+  const rows = view.getChildren();
+  const verdict = rows.find((r) => r.id === 'verdict');
+  assert.ok(verdict);
+  const item = view.getTreeItem(verdict);
+  assert.equal(item.label, 'Verdict: warn');
+  assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+  const icon = item.iconPath as vscode.ThemeIcon;
+  assert.equal(icon.id, 'warning');
+  assert.equal((icon.color as unknown as { id: string }).id, 'list.warningForeground');
+  assert.equal(view.getChildren(verdict).length, 1);
+  const raw = view.getTreeItem(rows.find((r) => r.id === 'raw')!);
+  assert.equal(raw.description, '410,233 tokens');
+  assert.equal(raw.collapsibleState, vscode.TreeItemCollapsibleState.None);
+  store.set(undefined);
+  assert.deepEqual(view.getChildren(), []);
+  view.dispose();
+});
