@@ -221,19 +221,22 @@ def find_clones(
                        timings=timings)
 
 
-def find_clones_indexed(result: ScanResult, options: CloneOptions) -> CloneReport:
-    """`find_clones` over a scan, keeping near-miss verdicts in the scan's index."""
+def find_clones_indexed(result: ScanResult, options: CloneOptions,
+                        records: Sequence[FileRecord] | None = None) -> CloneReport:
+    """`find_clones` over a scan's files (or the subset `records` of them), keeping near-miss
+    verdicts in the scan's index, so a repeat only aligns pairs it has not seen."""
     import sqlite3
 
     from ctxlens.index.store import IndexStore
 
+    files = result.files if records is None else records
     try:
         store = IndexStore(result.index_path)
     except (OSError, sqlite3.Error):
         # The cache only saves time: without it detection still answers.
-        return find_clones(result.root, result.files, result.model.encoding, options)
+        return find_clones(result.root, files, result.model.encoding, options)
     try:
-        return find_clones(result.root, result.files, result.model.encoding, options, store)
+        return find_clones(result.root, files, result.model.encoding, options, store)
     finally:
         store.close()
 

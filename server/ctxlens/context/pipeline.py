@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from ctxlens.clones.detect import find_clones
+from ctxlens.clones.detect import find_clones_indexed
 from ctxlens.clones.model import CloneClass
 from ctxlens.config import Config, load_config
 from ctxlens.context.boilerplate import Boilerplate, BoilerplatePlan, apply_cuts, find_boilerplate
@@ -132,7 +132,9 @@ def build_pack(
     copies = find_copies(selected, count)
     # Clones among the files that are shown, so every canonical member is in the pack.
     unique = [r for r in selected if r.path not in copies]
-    report = find_clones(scan.root, unique, encoding, config.clones)
+    # The index keeps near-miss verdicts: a repeated pack (the editor's budget) aligns
+    # only pairs it has not seen.
+    report = find_clones_indexed(scan, config.clones, unique)
     stubs = plan_stubs(report.classes, {r.path: r.language for r in unique}, plan)
     by_path: dict[str, list[Stub]] = defaultdict(list)
     for s in stubs:
