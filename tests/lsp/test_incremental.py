@@ -79,6 +79,16 @@ async def test_files_changed_on_disk(client: LanguageClient, ws: Path,
     _watched(client, ws, (".ctxlens/index.db", 2))
     classes = await request(client, "ctxlens/cloneClasses", {})
     assert len(classes["classes"]) == 3
+    # Created where discovery would not look: vendored, built-in excluded, .gitignored.
+    # Announced with one that it would, so once that one joins, all were decided.
+    (ws / ".gitignore").write_text("scratch/\n")
+    dropped = ("vendor/copy.py", "node_modules/pkg/copy.py", "scratch/copy.py")
+    for rel in (*dropped, "py/kept.py"):
+        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
+        (ws / rel).write_text(PY_NEAR.lstrip("\n"))
+    _watched(client, ws, *((rel, 1) for rel in (*dropped, "py/kept.py")))
+    classes = await _eventually(client, lambda c: any("py/kept.py" in m for m in _paths(c)))
+    assert frozenset({"py/orders.py", "py/kept.py"}) in _paths(classes), dropped
 
 
 async def _eventually(client: LanguageClient, check: Any) -> dict[str, Any]:

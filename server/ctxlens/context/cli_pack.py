@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ctxlens.cli_args import positive_int
 from ctxlens.context.render import FORMATS
 
 if TYPE_CHECKING:
@@ -37,28 +38,18 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="files kept whole, on top of the plan's focus")
     parser.add_argument("--expand", nargs="+", default=[], metavar="CLASS_ID",
                         help="clone classes rendered in full, on top of the plan's overrides")
-    parser.add_argument("--budget", type=_positive, metavar="N",
+    parser.add_argument("--budget", type=positive_int, metavar="N",
                         help="fit the whole pack, plan reserve included, in N tokens: "
                              "least central files go to skeleton, then are omitted; focus "
                              "files stay whole (exit 3 when even that does not fit)")
     parser.add_argument("--split", action="store_true",
                         help="when the pack does not fit the part limit, write it as "
                              "self-contained parts part-001.md, … and index.json into -o DIR")
-    parser.add_argument("--part-limit", type=_positive, metavar="N",
+    parser.add_argument("--part-limit", type=positive_int, metavar="N",
                         help="with --split: most tokens per part, plan reserve included "
                              "(default: the model's stable limit when the probe has cached "
                              "one, else its effective context, else a quarter of its window)")
     parser.add_argument("--jobs", "-j", type=int, help="worker processes for indexing")
-
-
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if n <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {value}")
-    return n
 
 
 def add_pack_parser(subparsers: Any) -> None:

@@ -14,8 +14,10 @@ Data flows pack → preflight → requests. Modules, one job each:
     mapreduce    map each part to a summary, reduce the summaries (recursively) to an answer
     cache        answers by (pack hash, prompt, model, endpoint) in SQLite
     mermaid      a syntactic check of Mermaid flowcharts
-    diagram      the architecture-diagram task
+    diagram      the architecture-diagram task, and writing its Markdown
     ask          the engine entry point both commands (and the language server) call
+    prepare      model, endpoint, budget, the pack split to fit, job and preflight: all
+                 before sending, as both shells do it
     local_server an OpenAI-compatible HTTP server on 127.0.0.1 for tests and demos
     demo_answerer  the local server's answers when no test scripts it
     cli_llm      `ctxlens ask` and `ctxlens diagram`

@@ -25,10 +25,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ctxlens.context.pipeline import Pack
     from ctxlens.llm.ask import Outcome, Task
-    from ctxlens.llm.endpoint import Endpoint
-    from ctxlens.llm.mapreduce import Budget
-    from ctxlens.llm.options import LLMOptions
-    from ctxlens.llm.preflight import Preflight, StableInfo
+    from ctxlens.llm.preflight import Preflight
+    from ctxlens.llm.prepare import Prepared
     from ctxlens.tokens import ModelInfo
 
 EXIT_OK = 0
@@ -39,20 +37,8 @@ EXIT_INCOMPLETE = 4
 JSON_VERSION = 1
 
 
-def _positive(kind: type) -> Any:
-    def parse(value: str) -> Any:
-        try:
-            n = kind(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-        if n <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive: {value}")
-        return n
-
-    return parse
-
-
 def _common(parser: argparse.ArgumentParser) -> None:
+    from ctxlens.cli_args import positive_float, positive_int
     from ctxlens.context.render import FORMATS
 
     parser.add_argument("--model", help="model to ask (default: [llm] model, the plan's, "
@@ -70,20 +56,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write .ctxlens/llm-cache.db")
     parser.add_argument("--format", choices=FORMATS, default="md", help="pack format (md)")
-    parser.add_argument("--concurrency", type=_positive(int), metavar="N",
+    parser.add_argument("--concurrency", type=positive_int, metavar="N",
                         help="map requests in flight at once (default 4)")
-    parser.add_argument("--answer-tokens", type=_positive(int), metavar="N",
+    parser.add_argument("--answer-tokens", type=positive_int, metavar="N",
                         help="reserved for, and cap on, the answer (default 4096)")
-    parser.add_argument("--summary-tokens", type=_positive(int), metavar="N",
+    parser.add_argument("--summary-tokens", type=positive_int, metavar="N",
                         help="reserved for, and cap on, each part's summary (default 2048)")
-    parser.add_argument("--part-limit", type=_positive(int), metavar="N",
+    parser.add_argument("--part-limit", type=positive_int, metavar="N",
                         help="largest part (tokens of pack text); default: what lets each "
                              "request fit the stable limit")
-    parser.add_argument("--timeout", type=_positive(float), metavar="S",
+    parser.add_argument("--timeout", type=positive_float, metavar="S",
                         help="seconds per request (default 600)")
     parser.add_argument("--retries", type=int, metavar="N",
                         help="retries of a request on 429, 5xx and timeouts (default 4)")
-    parser.add_argument("--retry-delay", type=_positive(float), default=1.0, metavar="S",
+    parser.add_argument("--retry-delay", type=positive_float, default=1.0, metavar="S",
                         help="first backoff in seconds, doubling per retry (default 1); a "
                              "server's Retry-After wins")
     parser.add_argument("--jobs", "-j", type=int, help="worker processes for indexing")
@@ -133,10 +119,9 @@ def run_diagram(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, task: Task, output: Path | None = None) -> int:
     from ctxlens.config import ConfigError, load_config
     from ctxlens.context.plan import PlanError, load_plan
-    from ctxlens.llm.endpoint import EndpointError, resolve_endpoint
-    from ctxlens.llm.mapreduce import Budget
-    from ctxlens.llm.preflight import stable_info
-    from ctxlens.tokens import EncodingError, RegistryError, UnknownModelError, load_registry
+    from ctxlens.llm.endpoint import EndpointError
+    from ctxlens.llm.prepare import NoRoomError, RequestError, prepare_request
+    from ctxlens.tokens import EncodingError, RegistryError, UnknownModelError
     from ctxlens.workspace import WorkspaceError
 
     root: Path = args.path
@@ -144,76 +129,48 @@ def _run(args: argparse.Namespace, task: Task, output: Path | None = None) -> in
         _err(f"{root} is not a folder")
         return EXIT_USAGE
     root = root.resolve()
-    try:
-        config = load_config(root)
-        opts = config.llm
-        changes = {k: v for k, v in (("concurrency", args.concurrency),
-                                     ("answer_tokens", args.answer_tokens),
-                                     ("summary_tokens", args.summary_tokens),
-                                     ("timeout", args.timeout), ("max_retries", args.retries))
-                   if v is not None}
-        if args.retries is not None and args.retries < 0:
-            raise ConfigError("--retries must be at least 0")
-        opts = replace(opts, **changes)
-        plan = load_plan(root)
-        model = load_registry(config.models).get(
-            args.model or opts.model or plan.model or config.model)
-        plan = replace(plan, model=model.name)
-        endpoint = resolve_endpoint(opts, args.base_url)
-    except (ConfigError, PlanError, UnknownModelError, RegistryError, EndpointError) as err:
-        _err(str(err))
-        return EXIT_USAGE
-    stable = stable_info(model, config, announce=_err)
-    from ctxlens.llm.ask import part_limit, request_limit
-
-    # No model writes more than its max_output, so reserving more would waste the window.
-    budget = Budget(limit=request_limit(model, stable), window=model.context_window,
-                    summary_tokens=min(opts.summary_tokens, model.max_output),
-                    answer_tokens=min(opts.answer_tokens, model.max_output),
-                    concurrency=opts.concurrency)
-    limit = args.part_limit or part_limit(task, model, budget)
-    if limit <= 0:
-        _err(f"a request may use {budget.limit:,} tokens ({stable.source}), which leaves no "
-             f"room for a part after the prompt and the {budget.answer_tokens:,}-token answer "
-             "reserve; lower --answer-tokens or --summary-tokens")
-        return EXIT_USAGE
     exclude: tuple[str, ...] = ()
     if output is not None:
         out = output.resolve()
         if out.is_relative_to(root):
             exclude = (out.relative_to(root).as_posix(),)
-    _err(f"packing {root} for {model.name} ({model.encoding})…")
     try:
-        from ctxlens.context.pipeline import build_pack
-        from ctxlens.context.split import SplitError
-
-        pack = build_pack(root, plan, fmt=args.format, config=config, jobs=args.jobs,
-                          exclude=exclude, part_limit=limit + plan.reserve)
-    except SplitError as err:
-        _err(f"cannot split the pack into parts of {limit:,} tokens: {err}")
+        if args.retries is not None and args.retries < 0:
+            raise ConfigError("--retries must be at least 0")
+        config = load_config(root)
+        changes = {k: v for k, v in (("concurrency", args.concurrency),
+                                     ("answer_tokens", args.answer_tokens),
+                                     ("summary_tokens", args.summary_tokens),
+                                     ("timeout", args.timeout), ("max_retries", args.retries))
+                   if v is not None}
+        config = replace(config, llm=replace(config.llm, **changes))
+        prepared = prepare_request(
+            root, task, config=config, plan=load_plan(root), model=args.model,
+            base_url=args.base_url, part_limit=args.part_limit, fmt=args.format,
+            jobs=args.jobs, exclude=exclude, allow_secrets=args.allow_secrets, announce=_err)
+    except NoRoomError as err:
+        _err(f"{err}; lower --answer-tokens or --summary-tokens")
         return EXIT_USAGE
-    except (ConfigError, PlanError, UnknownModelError, RegistryError, EncodingError,
-            WorkspaceError) as err:
+    except (ConfigError, PlanError, UnknownModelError, RegistryError, EndpointError,
+            RequestError, EncodingError, WorkspaceError) as err:
         _err(str(err))
         return EXIT_USAGE
-    for warning in pack.warnings:
+    for warning in prepared.pack.warnings:
         _err(f"warning: {warning}")
-    return _send(args, task, pack, model, stable, budget, endpoint, output, opts)
+    return _send(args, task, prepared, output)
 
 
-def _send(args: argparse.Namespace, task: Task, pack: Pack, model: ModelInfo,
-          stable: StableInfo, budget: Budget, endpoint: Endpoint, output: Path | None,
-          opts: LLMOptions) -> int:
-    from ctxlens.llm.ask import cached_outcome, check_job, make_job, run_job
+def _send(args: argparse.Namespace, task: Task, prepared: Prepared,
+          output: Path | None) -> int:
+    from ctxlens.llm.ask import cached_outcome, run_job
     from ctxlens.llm.cache import AnswerCache
     from ctxlens.llm.client import ChatClient
     from ctxlens.llm.endpoint import EndpointError
     from ctxlens.llm.mapreduce import Event, MapReduceError
     from ctxlens.llm.retry import LLMError, RetryPolicy
 
-    job = make_job(task, model, pack.text, [(p.text, p.paths) for p in pack.parts], budget)
-    pre = check_job(job, stable=stable, secrets=pack.secrets, allow_secrets=args.allow_secrets,
-                    endpoint=endpoint.base_url)
+    job, pre, pack, model = prepared.job, prepared.preflight, prepared.pack, prepared.model
+    endpoint, opts = prepared.endpoint, prepared.options
     doc: dict[str, Any] = {"version": JSON_VERSION, "command": task.kind,
                            "root": str(pack.root), "preflight": pre.to_json(), "sent": False}
     for line in pre.lines():
@@ -333,27 +290,15 @@ def _deliver(args: argparse.Namespace, doc: dict[str, Any], outcome: Outcome,
 
 def _write_diagram(outcome: Outcome, model: ModelInfo, pack: Pack,
                    output: Path) -> Path | None:
-    from ctxlens.llm import diagram
+    from ctxlens.llm.diagram import DiagramError, write_diagram
 
-    found = diagram.extract(outcome.text)
-    if found is None:
-        _err("the answer holds no Mermaid diagram; nothing written")
-        return None
-    about = (f"Drawn by {model.name} from a ctxlens pack of {pack.root.name} "
-             f"({len(pack.files)} files, {pack.tokens:,} tokens in {model.encoding}"
-             + (f", in {len(pack.parts)} parts" if pack.parts else "")
-             + "). Checked for Mermaid flowchart syntax by ctxlens.")
-    text = diagram.to_markdown(found, title=pack.root.name, about=about,
-                               issues=list(outcome.problems))
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, "utf-8")
-    except OSError as err:
-        _err(f"cannot write {output}: {err}")
+        written = write_diagram(outcome, model, pack, output)
+    except DiagramError as err:
+        _err(str(err))
         return None
-    state = "checked valid" if not outcome.problems else "INVALID after a re-ask"
-    _err(f"wrote {output} (Mermaid flowchart, {len(found.mermaid.splitlines())} lines, "
-         f"{state})")
+    state = "checked valid" if not written.problems else "INVALID after a re-ask"
+    _err(f"wrote {output} (Mermaid flowchart, {written.lines} lines, {state})")
     return output
 
 

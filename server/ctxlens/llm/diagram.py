@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ctxlens.llm.mermaid import check_flowchart
+
+if TYPE_CHECKING:
+    from ctxlens.context.pipeline import Pack
+    from ctxlens.llm.ask import Outcome
+    from ctxlens.tokens import ModelInfo
 
 DIAGRAM_QUESTION = (
     "Draw the architecture of this codebase as a Mermaid flowchart: its components "
@@ -22,6 +29,10 @@ DIAGRAM_QUESTION = (
 )
 REASK_WHAT = "one ```mermaid block holding a valid flowchart (starting `flowchart LR`)"
 _BLOCK = re.compile(r"```\s*mermaid[^\n]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
+
+
+class DiagramError(Exception):
+    """No diagram was written: the answer holds none, or the file cannot be written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +74,35 @@ def to_markdown(diagram: Diagram, *, title: str, about: str,
     if diagram.notes:
         out += [diagram.notes.strip(), ""]
     return "\n".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenDiagram:
+    path: Path
+    diagram: Diagram
+    problems: tuple[str, ...]  # the flowchart failed its check even after a re-ask
+
+    @property
+    def lines(self) -> int:
+        return len(self.diagram.mermaid.splitlines())
+
+
+def write_diagram(outcome: Outcome, model: ModelInfo, pack: Pack,
+                  output: Path) -> WrittenDiagram:
+    """Write the diagram in `outcome`'s answer to `output` as Markdown, saying which model
+    drew it from which pack; raises `DiagramError` when there is none or it cannot be
+    written. A diagram that failed its check is still written, under a warning."""
+    found = extract(outcome.text)
+    if found is None:
+        raise DiagramError("the answer holds no Mermaid diagram; nothing written")
+    about = (f"Drawn by {model.name} from a ctxlens pack of {pack.root.name} "
+             f"({len(pack.files)} files, {pack.tokens:,} tokens in {pack.encoding}"
+             + (f", in {len(pack.parts)} parts" if pack.parts else "")
+             + "). Checked for Mermaid flowchart syntax by ctxlens.")
+    text = to_markdown(found, title=pack.root.name, about=about, issues=list(outcome.problems))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, "utf-8")
+    except OSError as err:
+        raise DiagramError(f"cannot write {output}: {err.strerror or err}") from err
+    return WrittenDiagram(output, found, outcome.problems)

@@ -11,9 +11,7 @@ again over the whole workspace on a second thread, so edits are never held up by
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,18 +29,7 @@ from ctxlens.index.analyse import analyse_contents, content_hash, count_lines
 from ctxlens.lsp.progress import Progress
 from ctxlens.lsp.snapshot import Snapshot, apply_changes, with_classes
 from ctxlens.tokens import count_tokens, load_registry
-from ctxlens.workspace import classify_content, decode_text, language_for_path
-from ctxlens.workspace.ignore import (
-    VCS_DIRS,
-    builtin_dir_excluded,
-    builtin_file_excluded,
-    compile_rules,
-    git_info_exclude,
-    is_vendored_dir,
-    read_rule_lines,
-    rule_verdict,
-)
-from ctxlens.workspace.options import DiscoveryOptions
+from ctxlens.workspace import classify_content, decode_text, language_for_path, path_exclusion
 
 log = logging.getLogger(__name__)
 
@@ -62,40 +49,6 @@ def buffer_record(path: str, data: bytes, encoding: str, window_lines: int) -> F
         content_hash=content_hash(data), lines=count_lines(data),
         decode_errors=decode_errors, error_nodes=c.error_nodes, encoding=encoding,
         tokens=c.file_tokens, units=c.units, unit_tokens=c.unit_tokens, streams=c.streams)
-
-
-def admits(root: Path, rel: str, options: DiscoveryOptions) -> bool:
-    """Whether discovery would keep the file at root-relative `rel` (for files that appear
-    after the scan): the same ignore rules, built-in excludes and vendored folders, read
-    along the path instead of during a walk. Content checks come later, on the bytes."""
-    parts = rel.split("/")
-    if any(p in VCS_DIRS or p == options.index_dir for p in parts) or ".." in parts:
-        return False
-    overrides = compile_rules("", options.exclude) if options.exclude else None
-    names = (".gitignore", ".ctxlensignore") if options.respect_gitignore else (
-        ".ctxlensignore",)
-    levels = []
-    prefix = ""
-    for depth, name in enumerate(parts):
-        lines = git_info_exclude(str(root)) if depth == 0 and options.respect_gitignore else []
-        for rule_file in names:
-            with contextlib.suppress(OSError):
-                lines.extend(read_rule_lines(os.path.join(root, prefix, rule_file)))
-        level = compile_rules(prefix, lines) if lines else None
-        if level is not None:
-            levels.append(level)
-        is_dir = depth < len(parts) - 1
-        here = prefix + name + ("/" if is_dir else "")
-        verdict = rule_verdict(here, overrides, tuple(levels))
-        if is_dir:
-            if verdict or (verdict is None and builtin_dir_excluded(name)):
-                return False
-            if not options.include_vendored and is_vendored_dir(name):
-                return False
-        elif verdict or (verdict is None and builtin_file_excluded(name)):
-            return False
-        prefix = here
-    return True
 
 
 class Engine:
@@ -285,7 +238,8 @@ class Engine:
         if raw is None:
             return None
         options = self._config.discovery
-        if path not in snap.records and not admits(self.root, path, options):
+        # A file new since the scan: would discovery have walked to it?
+        if path not in snap.records and path_exclusion(self.root, path, options) is not None:
             return None
         if len(raw) > options.max_file_bytes or classify_content(path, raw, options):
             return None

@@ -1,5 +1,5 @@
 """`ctxlens.preflight`, `ctxlens.ask`, `ctxlens.diagram`: the LLM bridge's job behind
-commands, as `ctxlens ask|diagram` runs it (make_job → check_job → run_job).
+commands, as `ctxlens ask|diagram` runs it (prepare_request → run_job → write_diagram).
 
 The pack is built on the heavy thread (it reads the index); the requests run on a thread of
 their own, so a long map-reduce never holds up the budget or a re-index. Nothing is sent
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,72 +21,16 @@ from pygls.uris import from_fs_path, to_fs_path
 from ctxlens.lsp.progress import Progress, ProgressRelay
 
 if TYPE_CHECKING:
-    from ctxlens.config import Config
-    from ctxlens.context.pipeline import Pack
-    from ctxlens.context.plan import ContextPlan
-    from ctxlens.llm.ask import Job, Task
-    from ctxlens.llm.endpoint import Endpoint
-    from ctxlens.llm.options import LLMOptions
-    from ctxlens.llm.preflight import Preflight
+    from ctxlens.llm.ask import Task
+    from ctxlens.llm.prepare import Prepared
     from ctxlens.lsp.server import CtxlensServer
-    from ctxlens.tokens import ModelInfo
 
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the request was valid, the work failed
 _LLM = ThreadPoolExecutor(1, thread_name_prefix="ctxlens-llm")
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    job: Job
-    preflight: Preflight
-    pack: Pack
-    model: ModelInfo
-    endpoint: Endpoint
-    options: LLMOptions
-
-
 def _failed(message: str, data: Any = None) -> JsonRpcException:
     return JsonRpcException(message=message, code=REQUEST_FAILED, data=data)
-
-
-def prepare(root: Path, config: Config, plan: ContextPlan, task: Task,
-            exclude: tuple[str, ...] = (), probe: bool = True,
-            allow_secrets: bool = False) -> Prepared:
-    """Pack and judge a job, sending nothing (runs on the heavy thread). `probe`: compute
-    the stable limit with the stability probe when it is not cached (loads torch)."""
-    from ctxlens.context.pipeline import build_pack
-    from ctxlens.context.split import SplitError
-    from ctxlens.llm.ask import check_job, make_job, part_limit, request_limit
-    from ctxlens.llm.endpoint import EndpointError, resolve_endpoint
-    from ctxlens.llm.mapreduce import Budget
-    from ctxlens.llm.preflight import stable_info
-    from ctxlens.tokens import load_registry
-
-    opts = config.llm
-    model = load_registry(config.models).get(opts.model or config.model)
-    try:
-        endpoint = resolve_endpoint(opts)
-    except EndpointError as err:
-        raise _failed(str(err)) from None
-    stable = stable_info(model, config, compute=probe)
-    budget = Budget(limit=request_limit(model, stable), window=model.context_window,
-                    summary_tokens=min(opts.summary_tokens, model.max_output),
-                    answer_tokens=min(opts.answer_tokens, model.max_output),
-                    concurrency=opts.concurrency)
-    limit = part_limit(task, model, budget)
-    if limit <= 0:
-        raise _failed(f"a request may use {budget.limit:,} tokens ({stable.source}), which "
-                      f"leaves no room for a part after the prompt and the "
-                      f"{budget.answer_tokens:,}-token answer reserve")
-    try:
-        pack = build_pack(root, replace(plan, model=model.name), config=config,
-                          exclude=exclude, part_limit=limit + plan.reserve)
-    except SplitError as err:
-        raise _failed(f"cannot split the pack into parts of {limit:,} tokens: {err}") from None
-    job = make_job(task, model, pack.text, [(p.text, p.paths) for p in pack.parts], budget)
-    pre = check_job(job, stable=stable, secrets=pack.secrets, allow_secrets=allow_secrets,
-                    endpoint=endpoint.base_url)
-    return Prepared(job, pre, pack, model, endpoint, opts)
 
 
 def _options(command: str, args: list[Any], allowed: dict[str, type]) -> dict[str, Any]:
@@ -97,13 +41,22 @@ def _options(command: str, args: list[Any], allowed: dict[str, type]) -> dict[st
 
 async def _prepared(ls: CtxlensServer, task: Task, exclude: tuple[str, ...] = (),
                     allow_secrets: bool = False) -> Prepared:
+    """Pack and judge the job on the heavy thread (it reads the index), sending nothing."""
+    from ctxlens.llm.endpoint import EndpointError
+    from ctxlens.llm.prepare import RequestError, prepare_request
+
     st = ls.state
     if st.root is None:
         raise JsonRpcInvalidParams(message="no workspace is open")
-    root, config, plan = st.root, st.config, st.plan
-    return await asyncio.wrap_future(ls.heavy.submit(prepare, root, config, plan, task,
-                                                     exclude, st.settings.stability_probe,
-                                                     allow_secrets))
+    # The server's configuration already holds the effective model (setting, else the
+    # plan's, else .ctxlens.toml's): the plan's must not override it again.
+    plan = replace(st.plan, model=st.config.model)
+    try:
+        return await asyncio.wrap_future(ls.heavy.submit(
+            prepare_request, st.root, task, config=st.config, plan=plan, exclude=exclude,
+            allow_secrets=allow_secrets, probe=st.settings.stability_probe))
+    except (EndpointError, RequestError) as err:
+        raise _failed(str(err)) from None
 
 
 async def preflight(ls: CtxlensServer, args: list[Any]) -> dict[str, Any]:
@@ -202,8 +155,8 @@ async def ask(ls: CtxlensServer, args: list[Any]) -> dict[str, Any]:
 
 
 async def diagram(ls: CtxlensServer, args: list[Any]) -> dict[str, Any]:
-    from ctxlens.llm import diagram as mermaid
     from ctxlens.llm.ask import diagram_task
+    from ctxlens.llm.diagram import DiagramError, write_diagram
 
     opts = _options("ctxlens.diagram", args, {"output": str, "yes": bool,
                                               "allowSecrets": bool})
@@ -220,21 +173,10 @@ async def diagram(ls: CtxlensServer, args: list[Any]) -> dict[str, Any]:
     prepared = await _prepared(ls, diagram_task(), (inside,) if inside else (),
                                _flag("ctxlens.diagram", opts, "allowSecrets"))
     outcome = await _send(ls, prepared, yes, "ctxlens: drawing")
-    found = mermaid.extract(outcome.text)
-    if found is None:
-        raise _failed("the answer holds no Mermaid diagram; nothing written")
-    pack = prepared.pack
-    about = (f"Drawn by {prepared.model.name} from a ctxlens pack of {pack.root.name} "
-             f"({len(pack.files)} files, {pack.tokens:,} tokens in {pack.encoding}"
-             + (f", in {len(pack.parts)} parts" if pack.parts else "")
-             + "). Checked for Mermaid flowchart syntax by ctxlens.")
-    text = mermaid.to_markdown(found, title=pack.root.name, about=about,
-                               issues=list(outcome.problems))
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, "utf-8")
-    except OSError as err:
-        raise _failed(f"cannot write {output}: {err.strerror or err}") from None
-    return {"mermaid": found.mermaid, "uri": str(from_fs_path(str(output))),
+        written = write_diagram(outcome, prepared.model, prepared.pack, output)
+    except DiagramError as err:
+        raise _failed(str(err)) from None
+    return {"mermaid": written.diagram.mermaid, "uri": str(from_fs_path(str(output))),
             "problems": list(outcome.problems), "costUsd": round(outcome.cost_usd, 6),
             "model": prepared.model.name}

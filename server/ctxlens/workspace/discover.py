@@ -15,7 +15,6 @@ links included. A link to a directory that encloses it is reported as `symlink-l
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import stat
@@ -24,19 +23,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
+from ctxlens.workspace.admission import EntryRules, entry_rules, exclusion_detail
 from ctxlens.workspace.classify import minified_by_name
-from ctxlens.workspace.ignore import (
-    RULE_FILES,
-    VCS_DIRS,
-    RuleLevel,
-    builtin_dir_excluded,
-    builtin_file_excluded,
-    compile_rules,
-    git_info_exclude,
-    is_vendored_dir,
-    read_rule_lines,
-    rule_verdict,
-)
+from ctxlens.workspace.ignore import RuleLevel
 from ctxlens.workspace.options import DiscoveryOptions
 from ctxlens.workspace.results import (
     Candidate,
@@ -97,18 +86,15 @@ def _walk(
     options: DiscoveryOptions,
     stats: DiscoveryStats,
 ) -> Iterator[Candidate | Skip]:
-    rule_names = RULE_FILES if options.respect_gitignore else (".ctxlensignore",)
-    overrides = compile_rules("", options.exclude) if options.exclude else None
-    index_rel, index_name = _index_dir(options.index_dir)
-    include_vendored = options.include_vendored
+    rules = entry_rules(options)
+    exclusion = rules.exclusion
     max_bytes = options.max_file_bytes
     above_root = _ancestor_keys(root_abs)
     visited_dirs = {root_key}
     seen_files: dict[int, set[int]] = {}  # st_dev -> st_ino of every file yielded
 
     stats.directories += 1
-    extra = git_info_exclude(root_abs) if options.respect_gitignore else []
-    items, levels = _prepare(root_abs, "", root_entries, (), rule_names, extra)
+    items, levels = _prepare(root_abs, "", root_entries, (), rules, rules.root_lines(root_abs))
     stack = [_Frame("", levels, root_key, iter(items))]
 
     while stack:
@@ -121,20 +107,18 @@ def _walk(
         name = entry.name
         rel = frame.prefix + name
 
+        reason = exclusion(rel, name, is_dir, frame.levels)
+        if reason == "vendored":
+            yield Skip(rel, "vendored", exclusion_detail(reason, name, is_dir))
+            continue
+        if reason is not None:
+            stats.ignored += 1
+            continue
+        if not rel.isascii() and not _encodable(rel):
+            yield Skip(_printable(rel), "unreadable", "name is not valid UTF-8")
+            continue
+
         if is_dir:
-            if name in VCS_DIRS or name == index_name or rel == index_rel:
-                stats.ignored += 1
-                continue
-            verdict = rule_verdict(rel + "/", overrides, frame.levels)
-            if verdict or (verdict is None and builtin_dir_excluded(name)):
-                stats.ignored += 1
-                continue
-            if not rel.isascii() and not _encodable(rel):
-                yield Skip(_printable(rel), "unreadable", "name is not valid UTF-8")
-                continue
-            if not include_vendored and is_vendored_dir(name):
-                yield Skip(rel, "vendored", f"vendored directory '{name}/'")
-                continue
             is_link = entry.is_symlink()
             try:
                 st = entry.stat()
@@ -159,20 +143,10 @@ def _walk(
                 continue
             stats.directories += 1
             prefix = rel + "/"
-            items, levels = _prepare(entry.path, prefix, children, frame.levels, rule_names)
+            items, levels = _prepare(entry.path, prefix, children, frame.levels, rules)
             stack.append(_Frame(prefix, levels, key, iter(items)))
             continue
 
-        if name in VCS_DIRS:  # a `.git` file: a worktree's or submodule's pointer
-            stats.ignored += 1
-            continue
-        verdict = rule_verdict(rel, overrides, frame.levels)
-        if verdict or (verdict is None and builtin_file_excluded(name)):
-            stats.ignored += 1
-            continue
-        if not rel.isascii() and not _encodable(rel):
-            yield Skip(_printable(rel), "unreadable", "name is not valid UTF-8")
-            continue
         try:
             st = entry.stat()
         except OSError as err:
@@ -227,11 +201,10 @@ def _prepare(
     prefix: str,
     entries: list[os.DirEntry[str]],
     levels: tuple[RuleLevel, ...],
-    rule_names: tuple[str, ...],
+    rules: EntryRules,
     extra: list[str] | None = None,
 ) -> tuple[list[_Item], tuple[RuleLevel, ...]]:
     """Sort a directory's entries and add its rule files to the levels in force."""
-    lines = list(extra or ())
     items: list[_Item] = []
     for entry in entries:
         name = entry.name
@@ -240,24 +213,10 @@ def _prepare(
         except OSError:
             is_dir = False
         items.append((name + "/" if is_dir else name, entry, is_dir))
-    present = {entry.name for entry in entries if entry.name in rule_names}
-    for name in rule_names:  # RULE_FILES order: .ctxlensignore after .gitignore
-        if name in present:
-            # Unreadable: as if absent; the walk still examines and reports the file.
-            with contextlib.suppress(OSError):
-                lines.extend(read_rule_lines(os.path.join(abs_dir, name)))
-    level = compile_rules(prefix, lines) if lines else None
+    present = {entry.name for entry in entries if entry.name in rules.rule_names}
+    level = rules.level(abs_dir, prefix, present, extra)
     items.sort(key=_by_key)
     return items, (levels if level is None else (*levels, level))
-
-
-def _index_dir(index_dir: str) -> tuple[str | None, str | None]:
-    """The index directory as a root-relative path, and as a name matched at any depth
-    when it is a single component (a nested workspace's index is never source)."""
-    parts = [p for p in index_dir.replace(os.sep, "/").split("/") if p not in ("", ".")]
-    if not parts or ".." in parts or os.path.isabs(index_dir):
-        return None, None
-    return "/".join(parts), (parts[0] if len(parts) == 1 else None)
 
 
 def _ancestor_keys(root_abs: str) -> frozenset[tuple[int, int]]:
