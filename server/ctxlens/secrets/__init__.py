@@ -4,6 +4,8 @@
 replaces each with `[ctxlens: redacted <kind>]`; `SecretsReport` lists findings as
 path/line/kind and says whether sending needs an explicit override. `scan_and_redact` does
 both for one file. Pure and offline: the pack pipeline calls it before writing or sending.
+Fast enough to run on every pack build: a whole-text prefilter (`prefilter.py`) picks the
+lines worth checking, and answers are kept by content hash.
 """
 
 from __future__ import annotations
