@@ -3,12 +3,17 @@ suppression comments, and the regex lexer for languages without a grammar."""
 
 from __future__ import annotations
 
+import hashlib
+import sysconfig
+from pathlib import Path
+
 import numpy as np
 
 from ctxlens.clones.normalize import (
     FileTokens,
     first_appearance,
     lex_file,
+    streams_of,
     unit_stream,
     unit_streams,
 )
@@ -95,6 +100,42 @@ def test_unit_streams_match_unit_stream_per_unit() -> None:
         alone = unit_stream(tokens, unit.byte_ranges(), unit.start_line, unit.end_line)
         assert stream.exact_hash == alone.exact_hash
         assert stream.codes.tolist() == alone.codes.tolist()
+
+
+def _reference_stream(tokens: FileTokens, ranges: tuple[tuple[int, int], ...]
+                      ) -> tuple[list[int], list[int], str, str]:
+    """One unit's stream the slow, obvious way: a token per start offset in the ranges, and
+    a dict numbering identifiers as they come."""
+    picked = [i for i, start in enumerate(tokens.starts.tolist())
+              if any(a <= start < b for a, b in ranges)]
+    seen: dict[int, int] = {}
+    names = [0 if not tokens.ident[i] else seen.setdefault(int(tokens.ident[i]), len(seen) + 1)
+             for i in picked]
+    codes = tokens.codes[picked].astype("<u4")
+    exact = hashlib.blake2b(tokens.raw[picked].astype("<u4").tobytes(), digest_size=16)
+    renamed = hashlib.blake2b(codes.tobytes() + np.array(names, dtype="<u4").tobytes(),
+                              digest_size=16)
+    return codes.tolist(), names, exact.hexdigest(), renamed.hexdigest()
+
+
+def test_all_units_of_a_file_at_once_match_the_obvious_way() -> None:
+    # Nested classes and methods share identifiers with each other and with the module code
+    # between them: each unit must still number its own from 1.
+    path = Path(sysconfig.get_paths()["stdlib"]) / "argparse.py"
+    sources = [path.read_bytes(),
+               b"x = 1\n\nclass A:\n    y = x\n    class B:\n        def m(self, x):\n"
+               b"            return self.y + x\n    def n(self):\n        return x\n\nz = x\n"]
+    for data in sources:
+        tree = parse(data, "python")
+        found = extract_units(data, "python", tree=tree).units
+        assert any(u.parent >= 0 for u in found) and any(u.segments for u in found)
+        tokens = lex_file(tree, data, "python")
+        streams = streams_of(tokens, [(u.byte_ranges(), u.start_line) for u in found])
+        for unit, stream in zip(found, streams, strict=True):
+            codes, names, exact, renamed = _reference_stream(tokens, unit.byte_ranges())
+            assert stream.codes.tolist() == codes, unit.name
+            assert stream.names.tolist() == names, unit.name
+            assert (stream.exact_hash, stream.renamed_hash) == (exact, renamed), unit.name
 
 
 # --- Suppression ------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ TRICKY = [
     "a\n\n   \n\t\n b \n",
     "123456\n7890\n  12\n",
     "))))\n\n\n((((\n  ;;\n",
+    # Joined without a newline, segments merge into one word: `hel` + `lo` is `hello`.
+    "x = hel\nlo = 1\nef\n  gh\nij\nklm = 22\n",
 ]
 
 
@@ -57,6 +59,29 @@ def test_every_line_range_of_tricky_text(name: str, text: str) -> None:
     ranges = _all_line_ranges(data)
     total, counts = count_file_and_ranges(data, text, ranges, name)
     assert total == len(get_encoding(name).encode_ordinary(text))
+    assert counts == _direct(data, ranges, name)
+
+
+def _segment_pairs(data: bytes) -> list[tuple[tuple[int, int], ...]]:
+    """Two disjoint line ranges joined, and three — how module units skip functions."""
+    lines = _all_line_ranges(data)
+    out = []
+    for (first,) in lines:
+        for (second,) in lines:
+            if first[1] < second[0]:
+                out.append((first, second))
+    third = ((len(data) - 1, len(data)),)
+    out += [pair + third for pair in out if pair[1][1] < len(data) - 1]
+    return out
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+@pytest.mark.parametrize("text", TRICKY)
+def test_segments_of_tricky_text_count_as_joined(name: str, text: str) -> None:
+    data = text.encode()
+    ranges = _segment_pairs(data)
+    assert len(ranges) > 20
+    _, counts = count_file_and_ranges(data, text, ranges, name)
     assert counts == _direct(data, ranges, name)
 
 

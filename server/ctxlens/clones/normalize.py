@@ -8,9 +8,10 @@ that (offsets, text codes, line numbers, document order) is done in bulk: C-leve
 over the collected nodes, then numpy. The walk's stack order is not document order; one
 argsort restores it.
 
-`unit_stream` slices a unit's tokens out of the file's (`searchsorted` on the start
-offsets) and numbers its identifiers by first appearance, so units are compared without
-lexing any byte twice.
+`streams_of` slices every unit's tokens out of the file's (one `searchsorted` on the start
+offsets for all units) and numbers each unit's identifiers by first appearance in one sort
+over all units, so units are compared without lexing any byte twice and without numpy calls
+per unit; `unit_stream` is the same for one unit.
 
 Text codes are `zlib.crc32` of a token's bytes, which equals `streams.token_code` of its
 text for valid UTF-8 (an invalid byte sequence still gets a stable code of its own).
@@ -25,6 +26,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from operator import attrgetter
 
 import numpy as np
@@ -47,6 +49,7 @@ from ctxlens.clones.streams import (
     STRING,
     Codes,
     UnitStream,
+    le_buffer,
     renamed_hash,
     token_code,
 )
@@ -279,22 +282,21 @@ def _callee_start(call: Node, step: int, actions: bytes, steps: dict[int, int]) 
 def _assemble(data: bytes, keyword_codes: Codes, keywords: list[Node], leaves: list[Node],
               idents: list[Node], literals: list[list[Node]], called: list[int]) -> FileTokens:
     groups = [keywords, leaves, idents, *literals]
-    nodes = [node for group in groups for node in group]
-    if not nodes:
+    count = sum(map(len, groups))
+    if not count:
         return _empty()
-    start_list = list(map(_START, nodes))
-    end_list = list(map(_END, nodes))
-    starts = np.array(start_list, dtype=np.int64)
-    ends = np.array(end_list, dtype=np.int64)
+    starts = np.fromiter(map(_START, chain.from_iterable(groups)), dtype=np.int64, count=count)
+    ends = np.fromiter(map(_END, chain.from_iterable(groups)), dtype=np.int64, count=count)
     classes = np.repeat(np.arange(len(groups), dtype=np.uint8),
                         [len(group) for group in groups])
     n_keywords = len(keywords)
-    raw = np.empty(len(nodes), dtype=np.uint32)
+    raw = np.empty(count, dtype=np.uint32)
     raw[:n_keywords] = keyword_codes[np.fromiter(map(_KIND, keywords), dtype=np.intp,
                                                  count=n_keywords)]
-    texts = map(data.__getitem__, map(slice, start_list[n_keywords:], end_list[n_keywords:]))
+    texts = map(data.__getitem__, map(slice, starts[n_keywords:].tolist(),
+                                      ends[n_keywords:].tolist()))
     raw[n_keywords:] = np.fromiter(map(zlib.crc32, texts), dtype=np.uint32,
-                                   count=len(nodes) - n_keywords)
+                                   count=count - n_keywords)
     # MISSING leaves of broken code have no bytes.
     keep = ends > starts
     if not keep.all():
@@ -426,6 +428,9 @@ def _lex_text(data: bytes) -> FileTokens:
 
 # --- Units ------------------------------------------------------------------------------------
 
+# A unit's byte ranges (`UnitSpan.byte_ranges()`, in document order) and its first line.
+UnitPlace = tuple[tuple[tuple[int, int], ...], int]
+
 
 def unit_stream(tokens: FileTokens, ranges: tuple[tuple[int, int], ...], start_line: int,
                 end_line: int) -> UnitStream:
@@ -445,46 +450,107 @@ def unit_stream(tokens: FileTokens, ranges: tuple[tuple[int, int], ...], start_l
     above a method does silence its class too, whose range contains it.
     `end_line` is not needed: the ranges decide which tokens belong.
     """
-    if not ranges:
-        ranges = ((0, 0),)
-    starts = tokens.starts
-    bounds = np.searchsorted(starts, np.array(ranges, dtype=np.int64).reshape(-1), side="left")
-    if len(ranges) == 1:
-        lo, hi = int(bounds[0]), int(bounds[1])
-        codes = tokens.codes[lo:hi]
-        raw = tokens.raw[lo:hi]
-        ident = tokens.ident[lo:hi]
-        lines = tokens.lines[lo:hi]
-    else:
-        pieces = [slice(int(lo), int(hi)) for lo, hi in bounds.reshape(-1, 2)]
-        codes = np.concatenate([tokens.codes[piece] for piece in pieces])
-        raw = np.concatenate([tokens.raw[piece] for piece in pieces])
-        ident = np.concatenate([tokens.ident[piece] for piece in pieces])
-        lines = np.concatenate([tokens.lines[piece] for piece in pieces])
-    names = first_appearance(ident)
-    digest = hashlib.blake2b(np.ascontiguousarray(raw, dtype="<u4").tobytes(), digest_size=16)
-    return UnitStream(
-        codes=codes,
-        names=names,
-        lines=lines,
-        exact_hash=digest.hexdigest(),
-        renamed_hash=renamed_hash(codes, names),
-        suppressed=_suppressed(tokens, ranges, start_line),
-    )
+    return streams_of(tokens, [(ranges, start_line)])[0]
+
+
+def streams_of(tokens: FileTokens, places: Sequence[UnitPlace]) -> list[UnitStream]:
+    """`unit_stream` for every unit of one file at once.
+
+    The per-unit work that numpy can batch is done for all units together: one
+    `searchsorted` for every range, and one sort that numbers every unit's identifiers
+    (`_names`); what is left per unit is slicing and the two hashes.
+    """
+    if not places:
+        return []
+    pieces = [ranges or ((0, 0),) for ranges, _ in places]
+    per_unit = [len(ranges) for ranges in pieces]
+    flat = np.array([x for ranges in pieces for piece in ranges for x in piece], dtype=np.int64)
+    bounds = np.searchsorted(tokens.starts.astype(np.int64), flat, side="left").reshape(-1, 2)
+    lo, hi = bounds[:, 0], bounds[:, 1]
+    names = _names(tokens.ident, lo, hi, np.repeat(np.arange(len(pieces)), per_unit))
+    offsets = np.cumsum(hi - lo).tolist()
+    lo_list, hi_list = lo.tolist(), hi.tolist()
+    codes_all, raw_all, lines_all = tokens.codes, tokens.raw, tokens.lines
+    marked = bool(tokens.suppressions)
+    out: list[UnitStream] = []
+    piece = 0
+    for (ranges, start_line), count in zip(places, per_unit, strict=True):
+        end = offsets[piece + count - 1]
+        if count == 1:
+            a, b = lo_list[piece], hi_list[piece]
+            codes, raw, lines = codes_all[a:b], raw_all[a:b], lines_all[a:b]
+        else:
+            cuts = [slice(lo_list[k], hi_list[k]) for k in range(piece, piece + count)]
+            codes = np.concatenate([codes_all[cut] for cut in cuts])
+            raw = np.concatenate([raw_all[cut] for cut in cuts])
+            lines = np.concatenate([lines_all[cut] for cut in cuts])
+        unit_names = names[end - len(codes):end]
+        piece += count
+        out.append(UnitStream(
+            codes=codes,
+            names=unit_names,
+            lines=lines,
+            exact_hash=hashlib.blake2b(le_buffer(raw), digest_size=16).hexdigest(),
+            renamed_hash=renamed_hash(codes, unit_names),
+            suppressed=marked and _suppressed(tokens, ranges or ((0, 0),), start_line),
+        ))
+    return out
+
+
+def _names(ident: Codes, lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64],
+           piece_unit: npt.NDArray[np.intp]) -> Codes:
+    """`first_appearance` of each unit's identifiers, for all units in one pass.
+
+    Piece k is tokens [lo[k], hi[k]) of unit piece_unit[k]; pieces of a unit are adjacent
+    and in document order. The result holds every piece's names one after the other (the
+    pieces' tokens concatenated). Nested units (a class and its methods) number their
+    identifiers independently: an identifier is keyed by (unit, text code), so it is first
+    seen once per unit that holds it.
+    """
+    lengths = hi - lo
+    names = np.zeros(int(lengths.sum()), dtype=np.uint32)
+    where = np.flatnonzero(ident)  # file positions of blinded identifiers
+    first = np.searchsorted(where, lo)
+    count = np.searchsorted(where, hi) - first
+    total = int(count.sum())
+    if not total:
+        return names
+    # Every (piece, identifier inside it) pair: concatenated aranges over `where`.
+    piece = np.repeat(np.arange(len(lo)), count)
+    at = where[np.arange(total) - np.repeat(np.cumsum(count) - count - first, count)]
+    # Index of each pair's token in the concatenated output.
+    slot = (np.cumsum(lengths) - lengths)[piece] + (at - lo[piece])
+    key = (piece_unit[piece].astype(np.uint64) << np.uint64(32)) | ident[at].astype(np.uint64)
+    # Stable: equal keys stay in slot order, so each group's first entry is its first use.
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts_group = np.empty(total, dtype=bool)
+    starts_group[0] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=starts_group[1:])
+    group = np.cumsum(starts_group) - 1
+    first_slot = slot[order][starts_group]
+    group_unit = (sorted_key[starts_group] >> np.uint64(32)).astype(np.int64)
+    # Units own disjoint, increasing runs of slots: ordering groups by first slot orders
+    # them by unit, then by first appearance inside it.
+    by_first = np.argsort(first_slot)
+    unit_sorted = group_unit[by_first]
+    position = np.arange(len(by_first))
+    new_unit = np.empty(len(by_first), dtype=bool)
+    new_unit[0] = True
+    np.not_equal(unit_sorted[1:], unit_sorted[:-1], out=new_unit[1:])
+    unit_start = np.maximum.accumulate(np.where(new_unit, position, 0))
+    rank = np.empty(len(by_first), dtype=np.uint32)
+    rank[by_first] = position - unit_start + 1
+    names[slot[order]] = rank[group]
+    return names
 
 
 def first_appearance(ident: Codes) -> Codes:
     """Per position: 0 where `ident` is 0, else the 1-based rank of that value's first
     occurrence among the distinct nonzero values (`[7, 3, 7, 0, 9]` -> `[1, 2, 1, 0, 3]`)."""
-    names = np.zeros(len(ident), dtype=np.uint32)
-    where = np.flatnonzero(ident)
-    if not len(where):
-        return names
-    _, first, inverse = np.unique(ident[where], return_index=True, return_inverse=True)
-    rank = np.empty(len(first), dtype=np.uint32)
-    rank[np.argsort(first, kind="stable")] = np.arange(1, len(first) + 1, dtype=np.uint32)
-    names[where] = rank[inverse.reshape(-1)]
-    return names
+    n = len(ident)
+    return _names(ident, np.zeros(1, dtype=np.int64), np.full(1, n, dtype=np.int64),
+                  np.zeros(1, dtype=np.intp))
 
 
 def _suppressed(tokens: FileTokens, ranges: tuple[tuple[int, int], ...], start_line: int) -> bool:
@@ -501,5 +567,4 @@ def unit_streams(tree: Tree | None, data: bytes, language: str,
                  units: Sequence[UnitSpan]) -> list[UnitStream]:
     """`unit_stream` for each of `units` (from `extract_units`), lexing the file once."""
     tokens = lex_file(tree, data, language)
-    return [unit_stream(tokens, unit.byte_ranges(), unit.start_line, unit.end_line)
-            for unit in units]
+    return streams_of(tokens, [(unit.byte_ranges(), unit.start_line) for unit in units])

@@ -11,6 +11,7 @@ consistently, which survives an inserted statement that would renumber every lat
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -57,9 +58,12 @@ class UnitStream:
 
 
 def renamed_hash(codes: Codes, names: Codes) -> str:
-    import hashlib
-
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(np.ascontiguousarray(codes, dtype="<u4").tobytes())
-    digest.update(np.ascontiguousarray(names, dtype="<u4").tobytes())
+    digest = hashlib.blake2b(le_buffer(codes), digest_size=16)
+    digest.update(le_buffer(names))
     return digest.hexdigest()
+
+
+def le_buffer(array: Codes) -> memoryview:
+    """The array's bytes as little-endian uint32s, to hash without a copy: an array that is
+    already contiguous little-endian uint32 (a slice of a token array) is used as it is."""
+    return np.ascontiguousarray(array, dtype="<u4").data

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ctxlens import __version__
+from ctxlens.clones.streams import UnitStream
 from ctxlens.config import Config
 from ctxlens.index.analyse import (
     Analysed,
@@ -81,7 +82,9 @@ class _Blob:
     units: tuple[UnitSpan, ...]
     file_tokens: int
     unit_tokens: tuple[int, ...]
-    packed_streams: tuple[str, bytes] | None  # set for contents analysed in this scan
+    # The units' clone streams, when the caller asked for them and this scan analysed the
+    # contents (stored ones are loaded by `_records`).
+    streams: tuple[UnitStream | None, ...] | None
 
 
 def _options_fingerprint(config: Config) -> str:
@@ -246,8 +249,11 @@ def _scan(
             if isinstance(o, Analysed) and o.units is not None:
                 key = (o.content_hash, o.unit_key)
                 if key not in fresh:
+                    # Unpacked as batches arrive, while the workers are still busy, rather
+                    # than all at once after the last one.
                     fresh[key] = _Blob(o.error_nodes, o.units, o.file_tokens, o.unit_tokens,
-                                       o.packed_streams if with_streams else None)
+                                       unpack_streams(*o.packed_streams)
+                                       if with_streams and o.packed_streams else None)
                     blobs.append((o.content_hash, o.unit_key, o.error_nodes, o.units))
                     counts.append((o.content_hash, o.unit_key, info.encoding, o.file_tokens,
                                    o.unit_tokens))
@@ -302,7 +308,9 @@ def _records(
     blobs = dict(fresh)
     stored = store.load_streams(missing) if with_streams and missing else {}
     for h, key, err, units, ftok, utok in store.load_blobs(missing, encoding):
-        blobs[(h, key)] = _Blob(err, units, ftok, utok, stored.get((h, key)))
+        packed = stored.get((h, key))
+        blobs[(h, key)] = _Blob(err, units, ftok, utok,
+                                unpack_streams(*packed) if packed else None)
     records = []
     for a in analysed:
         blob = blobs[(a.content_hash, a.unit_key)]
@@ -312,8 +320,7 @@ def _records(
             content_hash=a.content_hash, lines=a.lines, decode_errors=a.decode_errors,
             error_nodes=blob.error_nodes, encoding=encoding, tokens=blob.file_tokens,
             units=blob.units, unit_tokens=blob.unit_tokens,
-            streams=unpack_streams(*blob.packed_streams)
-            if with_streams and blob.packed_streams else (),
+            streams=blob.streams if with_streams and blob.streams else (),
         ))
     records.sort(key=lambda r: r.path)
     return records, skips

@@ -2,7 +2,7 @@
 
 Counting each unit of a file with its own `encode` call costs ~2.5× the tokenizer work of
 the file (classes contain methods, which are counted again). This module counts them with
-one encode of the whole file plus two short encodes per range, and the result is exactly
+one encode of the whole file plus a few short encodes per range, and the result is exactly
 `len(encode_ordinary(range_text))` — not an estimate. Why that holds:
 
 tiktoken splits text into pieces with a regex and BPE-encodes each piece alone, so a text's
@@ -14,10 +14,13 @@ at the last newline before a non-blank line), and no pattern looks behind. The p
 lookaheads only look at the character right after a run of whitespace ending in a newline,
 where both patterns pick a newline-ending alternative first. So for a range [s, e) with
 safe line starts m1 <= m2 inside it, the range's pieces are the pieces of text[s:m1]
-alone, the whole file's pieces inside [m1, m2), and the pieces of text[m2:e] alone.
+alone, the whole file's pieces inside [m1, m2), and the pieces of text[m2:e] alone. When s
+is itself a safe line start of the file (or its start), text[s:m1] is counted from the file
+too. An entry of several segments (a module unit) is their joined text: every safe line
+start inside a segment is one of the joined text's too, so the same split applies segment
+by segment, and only the text around each join is encoded.
 `tests/tokens/test_spans.py` checks this against direct encoding on real files.
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -56,9 +59,9 @@ def count_file_and_ranges(
     """Token count of the whole file and of each entry of `ranges`.
 
     `text` is `data` decoded. Each entry is a tuple of byte ranges whose concatenated text is
-    counted as one string (units that are not contiguous have several). Contiguous ranges
-    take the fast path when `text` is exactly `data` as UTF-8; anything else (a replaced
-    invalid byte, a BOM, a multi-range entry) is encoded directly.
+    counted as one string (units that are not contiguous have several). Entries take the
+    fast path when `text` is exactly `data` as UTF-8; otherwise (a replaced invalid byte, a
+    BOM) each is encoded directly.
     """
     enc = get_encoding(encoding)
     exact_bytes = not data.startswith(_BOM) and "\ufffd" not in text
@@ -68,30 +71,52 @@ def count_file_and_ranges(
     ids = enc.encode_to_numpy(text, disallowed_special=())
     lengths = _token_byte_lengths(encoding)[ids]
     starts = np.cumsum(lengths) - lengths  # byte offset where each token begins
-    contiguous = [k for k, entry in enumerate(ranges) if len(entry) == 1]
-    # Safe line starts are looked up per range, near its two ends, rather than listed for
-    # the whole file: most lines are never asked about.
-    bounds = [_inner_safe_starts(data, *ranges[k][0]) for k in contiguous]
-    m1 = np.array([b[0] for b in bounds], dtype=np.int64)
-    m2 = np.array([b[1] for b in bounds], dtype=np.int64)
-    inside = m1 >= 0
-    middle = np.searchsorted(starts, m2) - np.searchsorted(starts, m1)
-    lo = np.array([ranges[k][0][0] for k in contiguous], dtype=np.int64)
-    hi = np.array([ranges[k][0][1] for k in contiguous], dtype=np.int64)
-    # The wrapper's per-call overhead matters here: two short encodes per range.
+    # The wrapper's per-call overhead matters here: a few short encodes per range.
     encode = enc._core_bpe.encode_ordinary
+    # A range's first and last lines are often the same text as another range's (a class
+    # and its last method end on the same line; `}` closes most blocks): counted once.
+    short: dict[bytes, int] = {}
+
+    def count_joined(pieces: list[tuple[int, int]]) -> int:
+        joined = b"".join([data[a:b] for a, b in pieces])
+        if not joined:
+            return 0
+        found = short.get(joined)
+        if found is None:
+            found = short[joined] = len(encode(joined.decode("utf-8", errors="replace")))
+        return found
+
     counts = [0] * len(ranges)
+    # (entry, m1, m2): the whole file's tokens in [m1, m2) belong to the entry.
+    middles: list[tuple[int, int, int]] = []
     for k, entry in enumerate(ranges):
-        if len(entry) != 1:
-            counts[k] = len(encode(_join(data, entry)))
-    for n, k in enumerate(contiguous):
-        s, e = int(lo[n]), int(hi[n])
-        if inside[n]:
-            a, b = int(m1[n]), int(m2[n])
-            counts[k] = (len(encode(data[s:a].decode("utf-8"))) + int(middle[n])
-                         + len(encode(data[b:e].decode("utf-8"))))
-        else:  # no safe line start strictly inside: count it directly
-            counts[k] = len(encode(data[s:e].decode("utf-8")))
+        # An entry's text is its segments joined. Every safe line start inside a segment is
+        # a piece boundary of that text too, so the text splits there: the parts between a
+        # segment's first and last safe line starts are counted from the whole file, what
+        # lies between them (across segment joins) is encoded.
+        total = 0
+        since: list[tuple[int, int]] = []  # the text since the last safe line start
+        for n, (a, b) in enumerate(entry):
+            m1, m2 = _inner_safe_starts(data, a, b)
+            if m1 < 0:
+                since.append((a, b))
+                continue
+            # A text that begins at a safe line start of the file (or at its start) begins
+            # where the whole file's pieces do: its head is counted from the file too.
+            if n or not (a == 0 or _SAFE_LINE_START.match(data, a - 1, b) is not None):
+                since.append((a, m1))
+            else:
+                m1 = a
+            total += count_joined(since)
+            middles.append((k, m1, m2))
+            since = [(m2, b)]
+        counts[k] = total + count_joined(since)
+    if middles:
+        bounds = np.array([(m1, m2) for _, m1, m2 in middles], dtype=np.int64)
+        inside = (np.searchsorted(starts, bounds[:, 1])
+                  - np.searchsorted(starts, bounds[:, 0])).tolist()
+        for (k, _, _), tokens in zip(middles, inside, strict=True):
+            counts[k] += tokens
     return len(ids), counts
 
 
