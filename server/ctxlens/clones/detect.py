@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from ctxlens.clones.classes import Entry, build_classes, renamed_groups
 from ctxlens.clones.model import CloneClass, CloneMember
 from ctxlens.clones.options import CloneOptions
-from ctxlens.clones.streams import STREAM_KINDS, Codes
+from ctxlens.clones.streams import STREAM_KINDS
 from ctxlens.clones.stubs import stub
 from ctxlens.index.records import FileRecord
 from ctxlens.index.scan import ScanResult
@@ -107,7 +106,7 @@ def near_miss_edges(
     """Verified near-miss edges between groups. With a `cache`, pairs verified in an earlier
     run (same groups, threshold and verifier) are not aligned again."""
     from ctxlens.clones.minhash import candidate_pair_array, signatures
-    from ctxlens.clones.verify import similarity
+    from ctxlens.clones.verify import similarity, within_lcs_bounds
 
     reps = [entries[g[0]] for g in groups]
     if len(reps) < 2:
@@ -115,18 +114,14 @@ def near_miss_edges(
     sigs = signatures([e.stream.codes for e in reps], num_perm=options.num_perm)
     pairs = candidate_pair_array(sigs, threshold=options.lsh_threshold,
                                  num_perm=options.num_perm)
-    # Cheap checks over all candidates at once, before any per-pair Python: about half of
-    # LSH's candidates differ too much in length to reach the threshold at all.
-    lengths = np.fromiter((len(e.stream) for e in reps), dtype=np.intp, count=len(reps))
-    la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
-    pairs = pairs[2 * np.minimum(la, lb) >= options.threshold * (la + lb)]
     files = np.fromiter((e.file_index for e in reps), dtype=np.intp, count=len(reps))
     # A unit and one nested inside it are not copies of each other.
     nested = [i for i in np.flatnonzero(files[pairs[:, 0]] == files[pairs[:, 1]]).tolist()
               if groups[int(pairs[i, 0])][0] in reps[int(pairs[i, 1])].ancestors
               or groups[int(pairs[i, 1])][0] in reps[int(pairs[i, 0])].ancestors]
     pairs = np.delete(pairs, nested, axis=0)
-    survivors = _within_lcs_bounds(pairs, [e.stream.codes for e in reps], options.threshold)
+    # Cheap bounds over all candidates at once, before any per-pair Python.
+    survivors = within_lcs_bounds(pairs, [e.stream.codes for e in reps], options.threshold)
     hashes = [e.stream.renamed_hash for e in reps]
 
     def key(a: int, b: int) -> tuple[str, str]:
@@ -150,34 +145,6 @@ def near_miss_edges(
     if cache is not None and fresh:
         cache.store_near_miss_verdicts(fresh, options.threshold, version)
     return edges
-
-
-def _within_lcs_bounds(
-    pairs: npt.NDArray[np.intp], codes: Sequence[Codes], threshold: float
-) -> list[tuple[int, int]]:
-    """The pairs whose plain LCS score can reach `threshold` (`verify.within_lcs_bound`),
-    checked all at once: rapidfuzz's `cpdist` runs the bit-parallel LCS of every pair in C++
-    on all cores, where a Python loop over a million candidates spent more time calling than
-    aligning."""
-    from rapidfuzz.distance import Indel
-    from rapidfuzz.process import cpdist
-
-    from ctxlens.clones.verify import folded_texts
-
-    if not len(pairs):
-        return []
-    used = np.unique(pairs)
-    text_of = dict(zip(used.tolist(), folded_texts([codes[i] for i in used]), strict=True))
-    first, second = pairs[:, 0].tolist(), pairs[:, 1].tolist()
-    lengths = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
-    total = lengths[pairs[:, 0]] + lengths[pairs[:, 1]]
-    # In integers, as within_lcs_bound does: Indel distance = |a| + |b| − 2·LCS.
-    max_distance = np.floor(total * (1 - threshold) + 1e-9).astype(np.int64)
-    distance = cpdist([text_of[a] for a in first], [text_of[b] for b in second],
-                      scorer=Indel.distance, score_cutoff=int(max_distance.max()),
-                      dtype=np.int64, workers=-1)
-    passed = np.flatnonzero(distance <= max_distance).tolist()
-    return [(first[i], second[i]) for i in passed]
 
 
 def find_clones(

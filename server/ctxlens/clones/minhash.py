@@ -161,18 +161,24 @@ def candidate_pairs(
     with one (e.g. ``{"type": "redis", ...}``) a real `MinHashLSH` on that storage is filled
     and queried. Rows with no shingle (all `EMPTY`) are left out: they would all collide.
     """
-    if sigs.ndim != 2 or sigs.shape[1] != num_perm:
-        raise ValueError(f"expected signatures of shape (n, {num_perm}), got {sigs.shape}")
     # Callers see only pairs of row indices, never the index itself, so that the in-memory
     # banding can give way to a shared, persistent LSH (datasketch's Redis or Cassandra
     # `storage_config`, several indexers feeding one index) without any caller changing.
-    keep = np.flatnonzero((sigs != EMPTY).any(axis=1))
     if storage_config is None:
-        bands, rows = lsh_params(threshold, num_perm, weights)
-        return _banded_pairs(sigs[keep], keep, bands, rows)
+        pairs = candidate_pair_array(sigs, threshold=threshold, num_perm=num_perm,
+                                     weights=weights)
+        return set(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
     return _datasketch_pairs(
-        sigs, keep.tolist(), threshold, num_perm, seed, weights, storage_config
+        sigs, _kept_rows(sigs, num_perm).tolist(), threshold, num_perm, seed, weights,
+        storage_config
     )
+
+
+def _kept_rows(sigs: U32, num_perm: int) -> npt.NDArray[np.intp]:
+    """Rows with at least one shingle: empty rows (all `EMPTY`) would all collide."""
+    if sigs.ndim != 2 or sigs.shape[1] != num_perm:
+        raise ValueError(f"expected signatures of shape (n, {num_perm}), got {sigs.shape}")
+    return np.flatnonzero((sigs != EMPTY).any(axis=1))
 
 
 def _datasketch_pairs(
@@ -205,18 +211,9 @@ def candidate_pair_array(
 ) -> npt.NDArray[np.intp]:
     """`candidate_pairs` (in-memory banding) as an (n, 2) array, rows sorted: for callers
     that filter a million pairs with numpy before touching any in Python."""
-    if sigs.ndim != 2 or sigs.shape[1] != num_perm:
-        raise ValueError(f"expected signatures of shape (n, {num_perm}), got {sigs.shape}")
-    keep = np.flatnonzero((sigs != EMPTY).any(axis=1))
+    keep = _kept_rows(sigs, num_perm)
     bands, rows = lsh_params(threshold, num_perm, weights)
     return _banded_pair_array(sigs[keep], keep, bands, rows)
-
-
-def _banded_pairs(sigs: U32, ids: npt.NDArray[np.intp], bands: int, rows: int) -> set[
-    tuple[int, int]
-]:
-    pairs = _banded_pair_array(sigs, ids, bands, rows)
-    return set(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
 
 
 def _banded_pair_array(sigs: U32, ids: npt.NDArray[np.intp], bands: int,

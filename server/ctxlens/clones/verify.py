@@ -10,10 +10,11 @@ renumbers every later name costs only its own tokens.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz.distance import Indel, LCSseq
 
 from ctxlens.clones.streams import Codes, UnitStream
@@ -175,12 +176,51 @@ def within_lcs_bound(codes_a: Sequence[int] | str, codes_b: Sequence[int] | str,
     or `folded_texts`: rapidfuzz reads either several times faster than arrays.
     """
     shorter, total = min(len(codes_a), len(codes_b)), len(codes_a) + len(codes_b)
-    if not shorter or 2 * shorter < threshold * total:
+    if not _long_enough(shorter, total, threshold):
         return False
-    # In integers (Indel distance = |a| + |b| − 2·LCS): rapidfuzz rounds a normalised
-    # cutoff, which rejected a pair scoring exactly the threshold.
-    max_distance = math.floor(total * (1 - threshold) + 1e-9)
+    max_distance = int(_max_distance(total, threshold))
     return bool(Indel.distance(codes_a, codes_b, score_cutoff=max_distance) <= max_distance)
+
+
+def within_lcs_bounds(
+    pairs: npt.NDArray[np.intp], codes: Sequence[Codes], threshold: float
+) -> list[tuple[int, int]]:
+    """`within_lcs_bound` for many (i, j) pairs of `codes` at once: the pairs that pass.
+
+    Lengths are checked in numpy (about half of LSH's candidates differ too much in length),
+    then rapidfuzz's `cpdist` runs the bit-parallel LCS of every remaining pair in C++ on
+    all cores over `folded_texts`, where a Python loop over a million candidates spent more
+    time calling than aligning.
+    """
+    from rapidfuzz.process import cpdist
+
+    lengths = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
+    la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
+    pairs = pairs[_long_enough(np.minimum(la, lb), la + lb, threshold)]
+    if not len(pairs):
+        return []
+    used = np.unique(pairs)
+    text_of = dict(zip(used.tolist(), folded_texts([codes[i] for i in used]), strict=True))
+    first, second = pairs[:, 0].tolist(), pairs[:, 1].tolist()
+    max_distance = _max_distance(lengths[pairs[:, 0]] + lengths[pairs[:, 1]], threshold)
+    distance = cpdist([text_of[a] for a in first], [text_of[b] for b in second],
+                      scorer=Indel.distance, score_cutoff=int(max_distance.max()),
+                      dtype=np.int64, workers=-1)
+    passed = np.flatnonzero(distance <= max_distance).tolist()
+    return [(first[i], second[i]) for i in passed]
+
+
+def _long_enough(shorter: Any, total: Any, threshold: float) -> Any:
+    """The LCS is at most the shorter length: 2·shorter/total bounds the score (scalars or
+    arrays)."""
+    return (shorter > 0) & (2 * shorter >= threshold * total)
+
+
+def _max_distance(total: Any, threshold: float) -> Any:
+    """The largest Indel distance (= |a| + |b| − 2·LCS) that still reaches `threshold`, in
+    integers (scalars or arrays): rapidfuzz rounds a normalised cutoff, which rejected a pair
+    scoring exactly the threshold."""
+    return np.floor(total * (1 - threshold) + 1e-9).astype(np.int64)
 
 
 def similarity_at_least(a: UnitStream, b: UnitStream, threshold: float) -> float | None:
