@@ -271,3 +271,19 @@ def test_cli_impossible_budget_exits_3_with_the_shortfall(tree: Path) -> None:
         build_pack(tree, ContextPlan(focus=("pkg/*",)), jobs=1, budget=300)
     assert err.value.shortfall == err.value.needed - 300 > 0
     assert f"{err.value.shortfall} over" in proc.stderr
+
+
+def test_an_impossible_budget_carries_the_unfitted_pack(tree: Path) -> None:
+    """Callers that report figures (scan, the editor's budget) get the pack without the budget
+    from the error: the same pack a build without a budget gives, not a second build."""
+    from ctxlens.context.pipeline import OverBudget
+
+    plan = ContextPlan(focus=("pkg/*",))
+    with pytest.raises(OverBudget) as err:
+        build_pack(tree, plan, jobs=1, budget=300)
+    unfitted = err.value.unfitted
+    whole = build_pack(tree, plan, jobs=1)
+    assert unfitted.text == whole.text and unfitted.tokens == whole.tokens
+    assert unfitted.tokens == count_tokens(unfitted.text, "o200k_base")
+    assert unfitted.fit is None and unfitted.plan.budget is None
+    assert err.value.shortfall > 0 and "cannot fit a budget of 300 tokens" in str(err.value)

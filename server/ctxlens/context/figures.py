@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlens.config import Config
-from ctxlens.context.fit import BudgetError
-from ctxlens.context.pipeline import Pack, Savings, build_pack
+from ctxlens.context.pipeline import OverBudget, Pack, Savings, build_pack
 from ctxlens.context.plan import load_plan
 
 MAX_TOKENS = 300_000  # raw tokens above which the scan leaves the pack to `ctxlens pack`
@@ -48,10 +47,9 @@ def pack_figures(root: Path, config: Config, model: str, raw_tokens: int,
     budget, note = plan.budget, "the rendered pack, counted exactly"
     try:
         pack = build_pack(root, plan, config=config, jobs=jobs)
-    except BudgetError as err:
+    except OverBudget as err:
         # The deduplicated figures still stand; only the fit failed.
-        pack = build_pack(root, replace(plan, budget=None), config=config, jobs=jobs)
-        return _figures(pack, None, budget, f"cannot fit the plan's budget: {err}")
+        return _figures(err.unfitted, None, budget, f"cannot fit the plan's budget: {err}")
     return _figures(pack, pack.tokens if budget is not None else pack.tokens_deduplicated,
                     budget, note)
 

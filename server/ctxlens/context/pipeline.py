@@ -20,7 +20,7 @@ from ctxlens.config import Config, load_config
 from ctxlens.context.boilerplate import Boilerplate, BoilerplatePlan, apply_cuts, find_boilerplate
 from ctxlens.context.collapse import Stub, apply_stubs, plan_stubs
 from ctxlens.context.copies import copy_reference, find_copies
-from ctxlens.context.fit import FitReport, fit
+from ctxlens.context.fit import BudgetError, FitReport, fit
 from ctxlens.context.plan import ContextPlan, is_focus, load_plan, selects
 from ctxlens.context.rank import rank_files
 from ctxlens.context.render import (
@@ -92,6 +92,15 @@ class Pack:
         return sum(f.tokens_raw for f in self.files) + sum(f.tokens_raw for f in self.omitted)
 
 
+class OverBudget(BudgetError):
+    """`BudgetError` from `build_pack`, carrying the pack as it is without the budget
+    (every collapse, nothing fitted), for callers that report figures anyway."""
+
+    def __init__(self, err: BudgetError, unfitted: Pack) -> None:
+        super().__init__(err.budget, err.reserve, err.needed, unfitted.encoding)
+        self.unfitted = unfitted
+
+
 def build_pack(
     root: Path,
     plan: ContextPlan | None = None,
@@ -108,7 +117,7 @@ def build_pack(
     `exclude` holds root-relative files or folders kept out whatever the plan says (the CLI
     passes what it is about to write, so a pack never packs the previous pack).
     `budget` (default: the plan's): the whole pack, plan reserve included, must fit in it
-    (see fit.py); raises `fit.BudgetError` when the focus files alone do not.
+    (see fit.py); raises `OverBudget` (a `fit.BudgetError`) when the focus files alone do not.
     `part_limit`: when the fitted pack plus the reserve exceeds it, `Pack.parts` holds it
     split into self-contained parts of at most part_limit - reserve tokens each (split.py);
     raises `split.SplitError` when the shared header or one unit is too large for a part.
@@ -195,6 +204,16 @@ def build_pack(
         if c.id in referenced:
             m = c.canonical_member
             canonical_lines[m.path].append((m.start_line, m.end_line))
+    def make_pack(plan: ContextPlan, text: str, tokens: int, files: list[PackedFile],
+                  omitted: tuple[OmittedFile, ...], fit_report: FitReport | None,
+                  parts: tuple[PackPart, ...]) -> Pack:
+        return Pack(root=root, plan=plan, model=scan.model, format=fmt, text=text,
+                    tokens=tokens, files=tuple(files), classes=classes,
+                    warnings=tuple(warnings), seconds=time.perf_counter() - started,
+                    omitted=omitted, fit=fit_report, secrets=SecretsReport.of(findings),
+                    savings=Savings(**saved), boilerplate=headers.blocks, parts=parts,
+                    part_limit=part_limit)
+
     omitted: tuple[OmittedFile, ...] = ()
     fit_report = None
     if budget is None:
@@ -218,9 +237,16 @@ def build_pack(
             return scan_and_redact(f.path, text)[0]
 
         keep = set(canonical_lines) | set(copies.values())
-        fitted = fit(files, order, focus, budget=budget, reserve=plan.reserve,
-                     encoding=encoding, skeleton_of=skeleton_of, render_count=render_count,
-                     count=count, keep=keep)
+        try:
+            fitted = fit(files, order, focus, budget=budget, reserve=plan.reserve,
+                         encoding=encoding, skeleton_of=skeleton_of,
+                         render_count=render_count, count=count, keep=keep)
+        except BudgetError as err:
+            # Callers that show figures still want the pack without the budget: it is all
+            # here already, so it travels with the error instead of being built again.
+            text, tokens = render_count(tuple(files), ())
+            raise OverBudget(err, make_pack(replace(plan, budget=None), text, tokens,
+                                            files, (), None, ())) from err
         text, tokens, files, omitted, fit_report = (
             fitted.text, fitted.tokens, list(fitted.files), fitted.omitted, fitted.report)
     parts: tuple[PackPart, ...] = ()
@@ -233,12 +259,7 @@ def build_pack(
                            _target_text(root, {f.path: f for f in files}),
                            lambda path: (sources.get(path) or _read(root, path) or "",
                                          records_by_path[path].units))
-    return Pack(root=root, plan=plan, model=scan.model, format=fmt, text=text,
-                tokens=tokens, files=tuple(files), classes=classes,
-                warnings=tuple(warnings), seconds=time.perf_counter() - started,
-                omitted=omitted, fit=fit_report, secrets=SecretsReport.of(findings),
-                savings=Savings(**saved), boilerplate=headers.blocks, parts=parts,
-                part_limit=part_limit)
+    return make_pack(plan, text, tokens, files, omitted, fit_report, parts)
 
 
 def _read(root: Path, path: str) -> str | None:

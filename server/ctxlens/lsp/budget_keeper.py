@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +36,13 @@ class BudgetInputs:
 def compute_budget(inputs: BudgetInputs) -> BudgetJson:
     """The plan's Budget (docs/protocol.md): build the pack as `ctxlens pack` would."""
     from ctxlens.context.budget import OVER, budget_json, budget_of
-    from ctxlens.context.fit import BudgetError
-    from ctxlens.context.pipeline import build_pack
+    from ctxlens.context.pipeline import OverBudget, build_pack
 
     try:
         pack = build_pack(inputs.root, inputs.plan, config=inputs.config)
-    except BudgetError as err:
+    except OverBudget as err:
         # The plan's budget cannot be met: show the pack without it, and say why it is over.
-        pack = build_pack(inputs.root, replace(inputs.plan, budget=None), config=inputs.config)
-        doc = budget_json(budget_of(pack, inputs.stable_limit))
+        doc = budget_json(budget_of(err.unfitted, inputs.stable_limit))
         return {**doc, "verdict": OVER, "reasons": [str(err), *doc["reasons"]]}
     return budget_json(budget_of(pack, inputs.stable_limit))
 
