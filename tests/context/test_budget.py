@@ -172,3 +172,19 @@ def test_default_part_limit_never_loads_torch(root: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True).stdout.splitlines()
     assert out[-1] == "False"
+
+
+def test_raw_budget_before_any_pack() -> None:
+    """The editor's first answer: raw tokens only, over when they cannot fit the window."""
+    from ctxlens.context.budget import budget_json, raw_budget
+    from ctxlens.tokens import load_registry
+
+    model = load_registry().get("gpt-4.1")
+    fits = raw_budget(model, ("src/",), 3, 1_000, 500, None)
+    assert (fits.verdict, fits.reasons) == ("ok", ())
+    doc = budget_json(fits, indexing=True)
+    assert doc["deduplicated"] is None and doc["fitted"] is None and doc["indexing"] is True
+    assert (doc["raw"], doc["files"], doc["selection"]) == (1_000, 3, ["src/"])
+    over = raw_budget(model, (), 9, model.context_window, 1, 200_000)
+    assert over.verdict == "over" and over.stable_limit == 200_000
+    assert f"{model.context_window:,}-token window" in over.reasons[0]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ctxlens.context.pipeline import Pack
+from ctxlens.tokens import ModelInfo
 
 OK, WARN, OVER = "ok", "warn", "over"
 
@@ -28,8 +29,10 @@ class Budget:
     selection: tuple[str, ...]  # the plan's selection; () is the whole workspace
     files: int  # selected files: shown plus omitted to fit
     raw: int  # the selected files' own tokens, summed
-    deduplicated: int  # exact count of the pack rendered with every collapse, no budget
-    fitted: int  # exact count of the pack after fitting (= deduplicated without a budget)
+    # Exact count of the pack rendered with every collapse, no budget; None before a pack
+    # exists (`raw_budget`).
+    deduplicated: int | None
+    fitted: int | None  # exact count of the pack after fitting (= deduplicated without a budget)
     reserve: int  # tokens the plan keeps for the prompt and the answer
     window: int
     effective_context: int | None
@@ -84,6 +87,25 @@ def budget_of(pack: Pack, stable_limit: int | None) -> Budget:
         files=len(pack.files) + len(pack.omitted), raw=pack.tokens_raw,
         deduplicated=deduplicated, fitted=fitted, reserve=reserve,
         window=model.context_window,
+        effective_context=effective.tokens if effective is not None else None,
+        stable_limit=stable_limit, verdict=verdict, reasons=tuple(reasons))
+
+
+def raw_budget(model: ModelInfo, selection: tuple[str, ...], files: int, raw: int,
+               reserve: int, stable_limit: int | None) -> Budget:
+    """What is known before a pack is built: the selected files' raw tokens, `deduplicated`
+    and `fitted` None. Over when the raw selection does not fit the window (what the pack
+    will save is not known yet), else ok."""
+    verdict, reasons = OK, []
+    if raw + reserve > model.context_window:
+        verdict = OVER
+        reasons.append(f"raw selection {_n(raw)} tokens ({model.encoding}) exceeds the "
+                       f"{_n(model.context_window)}-token window of {model.name} "
+                       "(before deduplication)")
+    effective = model.effective_context
+    return Budget(
+        model=model.name, encoding=model.encoding, selection=selection, files=files, raw=raw,
+        deduplicated=None, fitted=None, reserve=reserve, window=model.context_window,
         effective_context=effective.tokens if effective is not None else None,
         stable_limit=stable_limit, verdict=verdict, reasons=tuple(reasons))
 

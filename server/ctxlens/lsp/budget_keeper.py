@@ -51,22 +51,12 @@ def provisional_budget(snap: Snapshot, plan: ContextPlan, stable_limit: int | No
                        reserve: int) -> BudgetJson:
     """What is known before the first pack is built: the selected files' raw tokens.
     `deduplicated` and `fitted` stay null until the pack exists."""
+    from ctxlens.context.budget import budget_json, raw_budget
+
     selected = [r for r in snap.records.values() if selects(plan, r.path)]
-    raw = sum(r.tokens for r in selected)
-    model = snap.model
-    window = model.context_window
-    verdict, reasons = "ok", []
-    if raw + reserve > window:
-        verdict = "over"
-        reasons.append(f"raw selection {raw:,} tokens ({model.encoding}) exceeds the "
-                       f"{window:,}-token window of {model.name} (before deduplication)")
-    return {
-        "model": model.name, "encoding": model.encoding, "selection": list(plan.selection),
-        "files": len(selected), "raw": raw, "deduplicated": None, "fitted": None,
-        "reserve": reserve, "window": window,
-        "effectiveContext": model.effective_context.tokens if model.effective_context else None,
-        "stableLimit": stable_limit, "verdict": verdict, "reasons": reasons, "indexing": True,
-    }
+    return budget_json(raw_budget(snap.model, plan.selection, len(selected),
+                                  sum(r.tokens for r in selected), reserve, stable_limit),
+                       indexing=True)
 
 
 class BudgetKeeper:
