@@ -119,3 +119,15 @@ def test_no_clones_skips_detection(mixed_tree: Path) -> None:
     doc = json.loads(proc.stdout)
     assert "deduplicated" not in doc["tokens"] and doc["clone_classes"] == []
     assert doc["tokens"]["raw"] == with_clones["tokens"]["raw"]
+
+
+def test_python_dash_m_ctxlens_is_the_console_script() -> None:
+    """`python -m ctxlens` runs the same CLI as the `ctxlens` script (editors start it so)."""
+    from ctxlens import __version__
+
+    proc = subprocess.run([sys.executable, "-m", "ctxlens", "--version"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"ctxlens {__version__}"
+    bad = subprocess.run([sys.executable, "-m", "ctxlens", "no-such-command"],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
