@@ -10,8 +10,8 @@ from ctxlens.clones.verify import (
     alignment,
     consistency_factor,
     folded_texts,
+    similarities,
     similarity,
-    similarity_at_least,
     within_lcs_bound,
 )
 from stream_helpers import toy_stream
@@ -160,17 +160,23 @@ def test_consistency_factor_shape() -> None:
     assert values == sorted(values)
 
 
-def test_similarity_at_least() -> None:
-    a, b = stream(ORIGINAL), stream(EDITED)
-    score = similarity(a, b)
-    assert similarity_at_least(a, b, 0.8) == score
-    assert similarity_at_least(a, b, score) == score  # exactly at the threshold
-    assert similarity_at_least(a, b, min(1.0, score + 0.01)) is None
+def test_bulk_similarities_match_each_pair_and_the_bound_keeps_every_passing_pair() -> None:
+    texts = [ORIGINAL, EDITED, INSERTED, REWIRED, INIT, INIT_EDITED, "x = x + x", "a = b + c",
+             " ".join(["x"] * 10), " ".join(["x"] * 40)]
+    streams = [stream(t) for t in texts]
+    pairs = np.array([(i, j) for i in range(len(texts)) for j in range(len(texts))])
+    bulk = similarities(streams, pairs)
+    one_by_one = [similarity(streams[i], streams[j]) for i, j in pairs.tolist()]
+    assert bulk == one_by_one
+    assert bulk[1] == similarity(stream(ORIGINAL), stream(EDITED)) >= 0.8
+    for (i, j), score in zip(pairs.tolist(), bulk, strict=True):
+        codes_a, codes_b = streams[i].codes.tolist(), streams[j].codes.tolist()
+        assert within_lcs_bound(codes_a, codes_b, score) or score == 0.0
     # Lengths alone rule it out: 10 against 40 tokens cannot reach 2·10/50 = 0.4.
-    short, long = stream(" ".join(["x"] * 10)), stream(" ".join(["x"] * 40))
-    assert similarity_at_least(short, long, 0.41) is None
-    assert similarity_at_least(short, long, 0.4) == pytest.approx(0.4)
-    assert similarity_at_least(stream(ORIGINAL), stream(REWIRED), 0.8) is None
+    short, long = streams[-2].codes.tolist(), streams[-1].codes.tolist()
+    assert not within_lcs_bound(short, long, 0.41)
+    assert within_lcs_bound(short, long, 0.4)
+    assert similarity(streams[-2], streams[-1]) == pytest.approx(0.4)
 
 
 def test_empty_units_are_not_similar() -> None:
@@ -178,7 +184,7 @@ def test_empty_units_are_not_similar() -> None:
                        np.empty(0, np.uint32), "", "")
     assert similarity(empty, stream(ORIGINAL)) == 0.0
     assert similarity(empty, empty) == 0.0
-    assert similarity_at_least(empty, empty, 0.5) is None
+    assert similarities([empty, empty], np.array([[0, 1]])) == [0.0]
 
 
 def stream(text: str) -> UnitStream:

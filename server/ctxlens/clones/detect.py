@@ -106,7 +106,7 @@ def near_miss_edges(
     """Verified near-miss edges between groups. With a `cache`, pairs verified in an earlier
     run (same groups, threshold and verifier) are not aligned again."""
     from ctxlens.clones.minhash import candidate_pair_array, signatures
-    from ctxlens.clones.verify import similarity, within_lcs_bounds
+    from ctxlens.clones.verify import similarities, within_lcs_bounds
 
     reps = [entries[g[0]] for g in groups]
     if len(reps) < 2:
@@ -128,20 +128,16 @@ def near_miss_edges(
         return (hashes[a], hashes[b]) if hashes[a] < hashes[b] else (hashes[b], hashes[a])
 
     version = _verdict_version()
-    edges = {}
-    fresh: dict[tuple[str, str], float] = {}
     known = (cache.near_miss_verdicts((key(a, b) for a, b in survivors), options.threshold,
                                       version) if cache is not None else {})
-    for a, b in survivors:
-        k = key(a, b)
-        if k in known:
-            if known[k] >= 0:
-                edges[(a, b)] = known[k]
-            continue
-        score = similarity(reps[a].stream, reps[b].stream)  # the bound is passed: align
-        fresh[k] = score if score >= options.threshold else -1.0
-        if score >= options.threshold:
-            edges[(a, b)] = score
+    unknown = [(a, b) for a, b in survivors if key(a, b) not in known]
+    # The bound is passed: align, all pairs at once.
+    scores = similarities([e.stream for e in reps], np.array(unknown, dtype=np.intp))
+    fresh = {key(a, b): score if score >= options.threshold else -1.0
+             for (a, b), score in zip(unknown, scores, strict=True)}
+    verdicts = known | fresh
+    edges = {(a, b): verdicts[key(a, b)] for a, b in survivors
+             if verdicts[key(a, b)] >= 0}
     if cache is not None and fresh:
         cache.store_near_miss_verdicts(fresh, options.threshold, version)
     return edges

@@ -30,7 +30,7 @@ from ctxlens.clones.minhash import EMPTY, lsh_params, signatures
 from ctxlens.clones.model import CloneClass, CloneMember
 from ctxlens.clones.options import CloneOptions
 from ctxlens.clones.stubs import stub
-from ctxlens.clones.verify import similarity_at_least
+from ctxlens.clones.verify import similarities, within_lcs_bound
 from ctxlens.index.analyse import analyse_contents, count_lines
 from ctxlens.index.records import FileRecord
 from ctxlens.syntax import DEFAULT_WINDOW_LINES
@@ -176,6 +176,7 @@ class LiveClones:
         sigs = signatures([r.stream.codes for r in reps], num_perm=self.options.num_perm)
         for g, sig in zip(new_groups, sigs, strict=True):
             self.signature[g] = sig
+        candidates: list[tuple[str, str]] = []
         for g, rep, sig in zip(new_groups, reps, sigs, strict=True):
             if (sig == EMPTY).all():
                 continue
@@ -186,11 +187,18 @@ class LiveClones:
                 if rep.file_index == o.file_index and (
                         rep.unit_index in o.ancestors or o.unit_index in rep.ancestors):
                     continue
-                sim = similarity_at_least(rep.stream, o.stream, self.options.threshold)
-                if sim is not None:
-                    self.edges[g][other] = sim
-                    self.edges[other][g] = sim
+                if within_lcs_bound(rep.stream.codes.tolist(), o.stream.codes.tolist(),
+                                    self.options.threshold):
+                    candidates.append((g, other))
             self.bands.insert(g, sig)
+        # Aligned all at once: one alignment alone pays numpy's per-call costs.
+        position = {g: i for i, g in enumerate(dict.fromkeys(g for p in candidates for g in p))}
+        streams = [self._rep(g).stream for g in position]
+        pairs = np.array([(position[a], position[b]) for a, b in candidates], dtype=np.intp)
+        for (g, other), sim in zip(candidates, similarities(streams, pairs), strict=True):
+            if sim >= self.options.threshold:
+                self.edges[g][other] = sim
+                self.edges[other][g] = sim
 
     def _rep(self, group: str) -> Entry:
         return self.entries[min(self.groups[group])]

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Indel, LCSseq
+from rapidfuzz.distance import Indel
 
+from ctxlens.clones.alignments import CODE_POINTS, alignments, code_point_texts
 from ctxlens.clones.streams import Codes, UnitStream
 
 # The names' consistency (see `alignment`) from which a pair's score counts in full, and
@@ -53,81 +54,21 @@ def alignment(a: UnitStream, b: UnitStream) -> tuple[int, float]:
     """(common tokens, consistency) of the best alignment that follows one renaming.
 
     First the codes alone are aligned and the renaming they support best is read off the
-    aligned identifier pairs. Blinded identifiers make that alignment ambiguous next to an
-    edit (`m = x` against `m = t or x` may pair `x` with `t`), so when any aligned pair
-    disagrees with the renaming the codes are aligned again with each identifier carrying
-    its (renamed) name: the common tokens are then those that match *and* follow the
-    renaming, and consistency is the share of the first pass's aligned identifiers the
+    aligned identifier pairs: each name's partner of most weight, where weight is the
+    length of the equal blocks a pair was aligned in (next to an edit, blocks are short and
+    the pairing there is a guess — `s . o = o` against `s . o = t or o` aligns the second
+    `o` with `t` or with `o`, in a block of 1 or of 4 + what follows — while long blocks pin
+    names down); a pair enters the renaming only if each side is the other's choice, ties
+    going to the lower name number. Blinded identifiers make that alignment ambiguous next
+    to an edit (`m = x` against `m = t or x` may pair `x` with `t`), so when any aligned
+    pair disagrees with the renaming the codes are aligned again with each identifier
+    carrying its (renamed) name: the common tokens are then those that match *and* follow
+    the renaming, and consistency is the share of the first pass's aligned identifiers the
     second one keeps — 1/3 for `x = x + x` against `a = b + c`, ~1 for an edited copy.
+    `alignments.alignments` computes it, for many pairs at once.
     """
-    a_codes, b_codes = a.codes.tolist(), b.codes.tolist()
-    a_names, b_names = a.names.tolist(), b.names.tolist()
-    common, pairs = _aligned(a_codes, b_codes, a_names, b_names)
-    aligned_names = sum(n for n, _ in pairs.values())
-    renaming = _renaming(pairs)
-    if all(renaming.get(y) == x for x, y in pairs):
-        return common, 1.0
-    # Identifiers as code + name: an a-name and the b-name renamed to it compare equal.
-    # Unmapped b-names get numbers above any a-name, so they match nothing.
-    to_a = np.arange(_UNMAPPED, _UNMAPPED + int(b.names.max()) + 1, dtype=np.uint64)
-    to_a[list(renaming)] = list(renaming.values())
-    to_a[0] = 0
-    a_keyed = a.codes.astype(np.uint64) | (a.names.astype(np.uint64) << np.uint64(32))
-    b_keyed = b.codes.astype(np.uint64) | (to_a[b.names] << np.uint64(32))
-    common, kept = _aligned(a_keyed.tolist(), b_keyed.tolist(), a_names, b_names)
-    return common, sum(n for n, _ in kept.values()) / aligned_names
-
-
-# Added to a b-name that the renaming leaves out; names are per-unit counts far below this.
-_UNMAPPED = 1 << 31
-
-
-def _aligned(
-    a_seq: list[int], b_seq: list[int], a_names: list[int], b_names: list[int]
-) -> tuple[int, dict[tuple[int, int], tuple[int, int]]]:
-    """LCS length of two sequences, and per (a-name, b-name) pair it aligns: how often, and
-    the summed lengths of the equal blocks it lay in."""
-    # Plain lists of ints: rapidfuzz hashes them natively (~1 µs for 120 tokens), while a
-    # numpy array goes through the generic sequence path (~7× slower).
-    common = 0
-    pairs: dict[tuple[int, int], tuple[int, int]] = {}
-    for op in LCSseq.opcodes(a_seq, b_seq):
-        if op.tag != "equal":
-            continue
-        length = op.src_end - op.src_start
-        common += length
-        b_start = op.dest_start
-        for offset, x in enumerate(a_names[op.src_start : op.src_end]):
-            y = b_names[b_start + offset]
-            if x or y:
-                n, weight = pairs.get((x, y), (0, 0))
-                pairs[(x, y)] = (n + 1, weight + length)
-    return common, pairs
-
-
-def _renaming(pairs: dict[tuple[int, int], tuple[int, int]]) -> dict[int, int]:
-    """b-name → a-name: the one-to-one renaming the aligned pairs support best.
-
-    Each name's partner of most weight, in both directions; a pair enters the renaming only
-    if each side is the other's choice. Weight is the length of the equal blocks a pair
-    was aligned in: next to an edit, blocks are short and the pairing there is a guess
-    (`s . o = o` against `s . o = t or o` aligns the second `o` with `t` or with `o`, in a
-    block of 1 or of 4 + what follows), while long blocks pin names down. Ties go to the
-    lower name number, for determinism.
-    """
-    # Per name: (weight, −partner) of its best pair; max() of that prefers more weight,
-    # then the lower partner number.
-    best_a: dict[int, tuple[int, int]] = {}
-    best_b: dict[int, tuple[int, int]] = {}
-    for (x, y), (_, weight) in pairs.items():
-        if x and y:
-            best_a[x] = max(best_a.get(x, (0, 0)), (weight, -y))
-            best_b[y] = max(best_b.get(y, (0, 0)), (weight, -x))
-    renaming: dict[int, int] = {}
-    for x, (_, minus_y) in best_a.items():
-        if best_b[-minus_y][1] == -x:
-            renaming[-minus_y] = x
-    return renaming
+    common, consistency = alignments([a, b], np.array([[0, 1]]))
+    return int(common[0]), float(consistency[0])
 
 
 def similarity(a: UnitStream, b: UnitStream) -> float:
@@ -141,10 +82,16 @@ def similarity(a: UnitStream, b: UnitStream) -> float:
     return 2 * common / total * consistency_factor(consistency)
 
 
-# Code points a folded token may take: all of Unicode but the surrogates, which UTF-32
-# decoding refuses.
-_FOLD_MODULUS = 0x110000 - 0x800
-_SURROGATES = 0xD800
+def similarities(streams: Sequence[UnitStream], pairs: npt.NDArray[np.integer]
+                 ) -> list[float]:
+    """`similarity` of every (i, j) row of `pairs`, indices into `streams`, at once."""
+    common, consistency = alignments(streams, pairs)
+    lengths = np.fromiter((len(s) for s in streams), dtype=np.int64, count=len(streams))
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    total = lengths[pairs[:, 0]] + lengths[pairs[:, 1]]
+    return [2 * c / t * consistency_factor(k) if c else 0.0
+            for c, t, k in zip(common.tolist(), total.tolist(), consistency.tolist(),
+                               strict=True)]
 
 
 def folded_texts(streams: Sequence[Codes]) -> list[str]:
@@ -159,13 +106,9 @@ def folded_texts(streams: Sequence[Codes]) -> list[str]:
     """
     if not streams:
         return []
-    lengths = np.fromiter((len(s) for s in streams), dtype=np.intp, count=len(streams))
-    folded = np.concatenate([np.asarray(s, dtype=np.uint32) for s in streams]) % np.uint32(
-        _FOLD_MODULUS)
-    folded[folded >= _SURROGATES] += np.uint32(0x800)
-    text = folded.astype("<u4").tobytes().decode("utf-32-le")
-    ends = np.cumsum(lengths).tolist()
-    return [text[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+    lengths = np.fromiter((len(s) for s in streams), dtype=np.int64, count=len(streams))
+    codes = np.concatenate([np.asarray(s, dtype=np.uint32) for s in streams])
+    return code_point_texts(codes % np.uint32(CODE_POINTS), lengths)
 
 
 def within_lcs_bound(codes_a: Sequence[int] | str, codes_b: Sequence[int] | str,
@@ -221,16 +164,3 @@ def _max_distance(total: Any, threshold: float) -> Any:
     integers (scalars or arrays): rapidfuzz rounds a normalised cutoff, which rejected a pair
     scoring exactly the threshold."""
     return np.floor(total * (1 - threshold) + 1e-9).astype(np.int64)
-
-
-def similarity_at_least(a: UnitStream, b: UnitStream, threshold: float) -> float | None:
-    """`similarity(a, b)` if it reaches `threshold`, else None.
-
-    Most LSH candidates fail, so cheap bounds go first (`within_lcs_bound`): the LCS is at
-    most the shorter length, and rapidfuzz computes the plain LCS with a cutoff ~7× faster
-    than the full alignment.
-    """
-    if not within_lcs_bound(a.codes.tolist(), b.codes.tolist(), threshold):
-        return None
-    score = similarity(a, b)
-    return score if score >= threshold else None
