@@ -119,3 +119,22 @@ export function groupBy(items, keyFn) {
   return Array.from(groups.entries()).sort((a, b) => b[1].length - a[1].length);
 }
 '''
+
+
+_BLOCK = "\n".join(f"        {line}" for line in [
+    "key = order.customer.strip().lower()",
+    "amount = order.quantity * order.unit_price",
+    "if order.discount:",
+    "    amount = amount - amount * order.discount",
+    "totals[key] = totals.get(key, 0) + amount * (1 + tax_rate)",
+    "log.append((key, amount, order.placed_at.isoformat()))",
+    "seen.add(order.identifier)",
+])
+# Two otherwise different functions around one copied block (lines 5-11 and 6-12).
+FRAGMENT_ONE = ("def first(orders, tax_rate, log, seen):\n    totals = {}\n    started = clock()\n"
+                "    for order in orders:\n" + _BLOCK + "\n    report(started, len(totals))\n"
+                "    return sorted(totals)\n")
+FRAGMENT_TWO = ("def second(batch, tax_rate, log, seen, limit):\n    if not batch:\n"
+                "        raise ValueError('empty batch')\n    totals = dict()\n"
+                "    for order in batch[:limit]:\n" + _BLOCK + "\n    notify(totals, channel='x')\n"
+                "    cleanup(batch)\n    return totals\n")

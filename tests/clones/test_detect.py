@@ -12,6 +12,8 @@ import pytest
 
 from clone_snippets import (
     C_SRC,
+    FRAGMENT_ONE,
+    FRAGMENT_TWO,
     JAVA,
     JS_SRC,
     PY_LAYOUT,
@@ -126,23 +128,7 @@ def test_copied_class_reports_the_class_not_its_methods(tmp_path: Path) -> None:
 
 
 def test_fragment_inside_larger_functions(tmp_path: Path) -> None:
-    block = "\n".join(f"        {line}" for line in [
-        "key = order.customer.strip().lower()",
-        "amount = order.quantity * order.unit_price",
-        "if order.discount:",
-        "    amount = amount - amount * order.discount",
-        "totals[key] = totals.get(key, 0) + amount * (1 + tax_rate)",
-        "log.append((key, amount, order.placed_at.isoformat()))",
-        "seen.add(order.identifier)",
-    ])
-    one = ("def first(orders, tax_rate, log, seen):\n    totals = {}\n    started = clock()\n"
-           "    for order in orders:\n" + block + "\n    report(started, len(totals))\n"
-           "    return sorted(totals)\n")
-    two = ("def second(batch, tax_rate, log, seen, limit):\n    if not batch:\n"
-           "        raise ValueError('empty batch')\n    totals = dict()\n"
-           "    for order in batch[:limit]:\n" + block + "\n    notify(totals, channel='x')\n"
-           "    cleanup(batch)\n    return totals\n")
-    root = write_tree(tmp_path, {"one.py": one, "two.py": two})
+    root = write_tree(tmp_path, {"one.py": FRAGMENT_ONE, "two.py": FRAGMENT_TWO})
     report = _scan(root, CloneOptions(min_tokens=40, threshold=0.95))
     frags = [c for c in report.classes if c.kind == "fragment"]
     assert len(frags) == 1

@@ -163,18 +163,27 @@ def find_clones(
     entries = eligible(records, options)
     groups = renamed_groups(entries)
     timings["eligible"] = time.perf_counter() - t
+    search = None
+    if options.fragments:
+        from ctxlens.clones.background import Deferred
+        from ctxlens.clones.fragment_classes import fragment_classes, search_fragments
+
+        # Fragment search needs no classes: on another core while near-miss runs here.
+        search = Deferred(lambda: search_fragments(root, records, entries, (),
+                                                   options.min_tokens, options.min_lines,
+                                                   _count))
     t = time.perf_counter()
     edges = near_miss_edges(entries, groups, options, cache)
     timings["near_miss"] = time.perf_counter() - t
     t = time.perf_counter()
     classes = build_classes(entries, edges, stub_tokens)
     timings["classes"] = time.perf_counter() - t
-    if options.fragments:
+    if search is not None:
         t = time.perf_counter()
-        from ctxlens.clones.fragment_classes import fragment_classes
-
+        # Not forked: search here, skipping what the classes already collapse.
         classes += fragment_classes(root, records, entries, classes, options.min_tokens,
-                                    options.min_lines, _count)
+                                    options.min_lines, _count,
+                                    search.result() if search.forked else None)
         classes.sort(key=lambda c: (-c.tokens_saved, c.id))
         timings["fragments"] = time.perf_counter() - t
     raw = sum(r.tokens for r in records)
