@@ -138,3 +138,22 @@ FRAGMENT_TWO = ("def second(batch, tax_rate, log, seen, limit):\n    if not batc
                 "        raise ValueError('empty batch')\n    totals = dict()\n"
                 "    for order in batch[:limit]:\n" + _BLOCK + "\n    notify(totals, channel='x')\n"
                 "    cleanup(batch)\n    return totals\n")
+
+
+# One snippet per grammar: a comment holding WORD, a call, an identifier and a string.
+WORD = "zqxcommentword"
+SNIPPETS: dict[str, str] = {
+    "python": f"# {WORD}\nx = run('s')  # {WORD}\n",
+    "javascript": f"// {WORD}\n/* {WORD} */ let x = run('s');\n",
+    "typescript": f"// {WORD}\nlet x: number = run('s'); /* {WORD} */\n",
+    "tsx": f"// {WORD}\nconst x = <A b={{run('s')}} />; /* {WORD} */\n",
+    "java": f"/** {WORD} */\nclass A {{ int x = run(\"s\"); // {WORD}\n}}\n",
+    "c": f"/* {WORD} */\nint x = run(\"s\"); // {WORD}\n",
+    "cpp": f"// {WORD}\nauto x = run(\"s\"); /* {WORD} */\n",
+    "csharp": f"// {WORD}\nclass A {{ int x = run(\"s\"); /* {WORD} */ }}\n",
+    "go": f"// {WORD}\npackage main\nvar x = run(\"s\") /* {WORD} */\n",
+    "rust": f"/// {WORD}\nfn f() {{ let x = run(\"s\"); /* {WORD} */ }}\n",
+    "php": f"<?php\n// {WORD}\n$x = run('s'); # {WORD}\n/* {WORD} */\n",
+    "ruby": f"# {WORD}\nx = run('s') # {WORD}\n=begin\n{WORD}\n=end\n",
+    "bash": f"# {WORD}\nx=$(run 's') # {WORD}\n",
+}

@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from clone_snippets import SNIPPETS, WORD
 from ctxlens.clones import lexicon
 from ctxlens.clones.lexicon import LEXICONS, check_lexicon
 from ctxlens.clones.normalize import unit_stream
@@ -51,25 +52,6 @@ def test_a_misspelt_node_type_or_field_is_rejected(monkeypatch: pytest.MonkeyPat
     monkeypatch.setitem(LEXICONS, "python", broken)
     with pytest.raises(ValueError, match=r"'identifer'.*'atribute'"):
         check_lexicon("python")
-
-
-# One snippet per grammar: a comment holding WORD, a call, an identifier and a string.
-WORD = "zqxcommentword"
-SNIPPETS: dict[str, str] = {
-    "python": f"# {WORD}\nx = run('s')  # {WORD}\n",
-    "javascript": f"// {WORD}\n/* {WORD} */ let x = run('s');\n",
-    "typescript": f"// {WORD}\nlet x: number = run('s'); /* {WORD} */\n",
-    "tsx": f"// {WORD}\nconst x = <A b={{run('s')}} />; /* {WORD} */\n",
-    "java": f"/** {WORD} */\nclass A {{ int x = run(\"s\"); // {WORD}\n}}\n",
-    "c": f"/* {WORD} */\nint x = run(\"s\"); // {WORD}\n",
-    "cpp": f"// {WORD}\nauto x = run(\"s\"); /* {WORD} */\n",
-    "csharp": f"// {WORD}\nclass A {{ int x = run(\"s\"); /* {WORD} */ }}\n",
-    "go": f"// {WORD}\npackage main\nvar x = run(\"s\") /* {WORD} */\n",
-    "rust": f"/// {WORD}\nfn f() {{ let x = run(\"s\"); /* {WORD} */ }}\n",
-    "php": f"<?php\n// {WORD}\n$x = run('s'); # {WORD}\n/* {WORD} */\n",
-    "ruby": f"# {WORD}\nx = run('s') # {WORD}\n=begin\n{WORD}\n=end\n",
-    "bash": f"# {WORD}\nx=$(run 's') # {WORD}\n",
-}
 
 
 def test_every_language_has_a_smoke_snippet() -> None:

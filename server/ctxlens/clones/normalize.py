@@ -43,6 +43,7 @@ from ctxlens.clones.lexicon import (
     SUPPRESSION_MARKER,
     check_lexicon,
 )
+from ctxlens.clones.lexwalk import NativeWalk, native_walk
 from ctxlens.clones.streams import (
     IDENTIFIER,
     NUMBER,
@@ -114,6 +115,11 @@ class _Compiled:
     keyword_codes: Codes  # indexed by kind id: token_code of an anonymous kind's name
     specials: dict[int, _Special]
     steps: dict[int, int]  # composite callee kind id -> step towards the called name
+    # The same tables for the C walk (lexwalk.py): per kind id, a special's step to its
+    # callee and a composite's step onwards (0: none), and the specials' exclusion regexes.
+    call_steps: bytes
+    callee_steps: bytes
+    excluded: dict[int, re.Pattern[bytes]]
 
 
 def _step(language: str, step: str) -> int:
@@ -176,8 +182,16 @@ def _compile(language: str) -> _Compiled:
             specials[kind_id] = special
     steps = {kind_id: _step(language, step)
              for name, step in lexicon.callee_paths.items() for kind_id in ids[name]}
+    call_steps = np.zeros(_ERROR_KIND_ID + 1, dtype=np.int32)
+    callee_steps = np.zeros(_ERROR_KIND_ID + 1, dtype=np.int32)
+    for kind_id, (_, call_step) in specials.items():
+        call_steps[kind_id] = call_step or 0
+    for kind_id, step in steps.items():
+        callee_steps[kind_id] = step
+    excluded = {k: pattern for k, (pattern, _) in specials.items() if pattern is not None}
     return _Compiled(actions=bytes(actions), keyword_codes=keyword_codes, specials=specials,
-                     steps=steps)
+                     steps=steps, call_steps=call_steps.tobytes(),
+                     callee_steps=callee_steps.tobytes(), excluded=excluded)
 
 
 # --- Lexing a file ----------------------------------------------------------------------------
@@ -203,6 +217,25 @@ def lex_file(tree: Tree | None, data: bytes, language: str) -> FileTokens:
     if language not in LEXICONS:
         raise ValueError(f"no lexicon for language {language!r}")
     compiled = _compile(language)
+    want_comments = data.find(SUPPRESSION_MARKER) >= 0
+    walk = native_walk()
+    if walk is not None:
+        tokens, comments = _walk_in_c(walk, tree, data, compiled, want_comments)
+    else:
+        tokens, comments = _walk(tree, data, compiled, want_comments)
+    if not comments:
+        return tokens
+    found = [
+        (offset, end)
+        for start, end in comments
+        if (offset := data.find(SUPPRESSION_MARKER, start, end)) >= 0
+    ]
+    return _with_suppressions(tokens, data, found)
+
+
+def _walk(tree: Tree, data: bytes, compiled: _Compiled, want_comments: bool
+          ) -> tuple[FileTokens, list[tuple[int, int]]]:
+    """The walk in Python: tokens, and comment spans if `want_comments`."""
     actions = compiled.actions
     specials = compiled.specials
     steps = compiled.steps
@@ -212,7 +245,6 @@ def lex_file(tree: Tree | None, data: bytes, language: str) -> FileTokens:
     literals: list[list[Node]] = [[] for _ in LITERAL_KINDS]
     comments: list[Node] = []
     called: list[int] = []
-    want_comments = data.find(SUPPRESSION_MARKER) >= 0
     add_keyword = keywords.append
     add_ident = idents.append
     stack = [tree.root_node]
@@ -244,15 +276,38 @@ def lex_file(tree: Tree | None, data: bytes, language: str) -> FileTokens:
             push_all(node.children)
         elif action == _COMMENT and want_comments:
             comments.append(node)
-    tokens = _assemble(data, compiled.keyword_codes, keywords, leaves, idents, literals, called)
-    if not comments:
-        return tokens
-    found = [
-        (offset, node.end_byte)
-        for node in comments
-        if (offset := data.find(SUPPRESSION_MARKER, node.start_byte, node.end_byte)) >= 0
-    ]
-    return _with_suppressions(tokens, data, found)
+    groups = [keywords, leaves, idents, *literals]
+    count = sum(map(len, groups))
+    starts = np.fromiter(map(_START, chain.from_iterable(groups)), dtype=np.int64, count=count)
+    ends = np.fromiter(map(_END, chain.from_iterable(groups)), dtype=np.int64, count=count)
+    classes = np.repeat(np.arange(len(groups), dtype=np.uint8),
+                        [len(group) for group in groups])
+    kinds = np.fromiter(map(_KIND, keywords), dtype=np.intp, count=len(keywords))
+    tokens = _assemble(data, compiled.keyword_codes, kinds, starts, ends, classes, called)
+    return tokens, [(node.start_byte, node.end_byte) for node in comments]
+
+
+def _walk_in_c(walk: NativeWalk, tree: Tree, data: bytes, compiled: _Compiled,
+               want_comments: bool) -> tuple[FileTokens, list[tuple[int, int]]]:
+    """The same walk by ctxlens._lexwalk, the same tokens in the same groups and order."""
+    keywords, leaves, idents, literals, comments, called = (
+        np.frombuffer(b, dtype=np.int64) for b in walk(
+            tree.root_node, compiled.actions, compiled.call_steps, compiled.callee_steps,
+            compiled.excluded, data, want_comments))
+    keywords, leaves, idents = keywords.reshape(-1, 3), leaves.reshape(-1, 2), idents.reshape(-1, 2)
+    literals = literals.reshape(-1, 3)
+    # Python keeps one list per literal kind, each in walk order: a stable sort by kind.
+    literals = literals[np.argsort(literals[:, 0], kind="stable")]
+    spans = np.concatenate([keywords[:, 1:], leaves, idents, literals[:, 1:]])
+    classes = np.concatenate([
+        np.full(len(keywords), _CLASS_KEYWORD, dtype=np.uint8),
+        np.full(len(leaves), _CLASS_LEAF, dtype=np.uint8),
+        np.full(len(idents), _CLASS_IDENT, dtype=np.uint8),
+        (literals[:, 0] + _CLASS_LITERAL).astype(np.uint8)])
+    tokens = _assemble(data, compiled.keyword_codes, keywords[:, 0], spans[:, 0].copy(),
+                       spans[:, 1].copy(), classes, called.tolist())
+    pairs = comments.reshape(-1, 2).tolist()
+    return tokens, [(start, end) for start, end in pairs]
 
 
 def _callee_start(call: Node, step: int, actions: bytes, steps: dict[int, int]) -> int:
@@ -279,20 +334,18 @@ def _callee_start(call: Node, step: int, actions: bytes, steps: dict[int, int]) 
     return -1
 
 
-def _assemble(data: bytes, keyword_codes: Codes, keywords: list[Node], leaves: list[Node],
-              idents: list[Node], literals: list[list[Node]], called: list[int]) -> FileTokens:
-    groups = [keywords, leaves, idents, *literals]
-    count = sum(map(len, groups))
+def _assemble(data: bytes, keyword_codes: Codes, kinds: npt.NDArray[np.intp],
+              starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64],
+              classes: npt.NDArray[np.uint8], called: list[int]) -> FileTokens:
+    """FileTokens from the walk's tokens: spans and classes with the keywords first (`kinds`
+    their kind ids), then named leaves, identifiers and literals; `called`: start bytes of
+    called names."""
+    count = len(starts)
     if not count:
         return _empty()
-    starts = np.fromiter(map(_START, chain.from_iterable(groups)), dtype=np.int64, count=count)
-    ends = np.fromiter(map(_END, chain.from_iterable(groups)), dtype=np.int64, count=count)
-    classes = np.repeat(np.arange(len(groups), dtype=np.uint8),
-                        [len(group) for group in groups])
-    n_keywords = len(keywords)
+    n_keywords = len(kinds)
     raw = np.empty(count, dtype=np.uint32)
-    raw[:n_keywords] = keyword_codes[np.fromiter(map(_KIND, keywords), dtype=np.intp,
-                                                 count=n_keywords)]
+    raw[:n_keywords] = keyword_codes[kinds]
     texts = map(data.__getitem__, map(slice, starts[n_keywords:].tolist(),
                                       ends[n_keywords:].tolist()))
     raw[n_keywords:] = np.fromiter(map(zlib.crc32, texts), dtype=np.uint32,
