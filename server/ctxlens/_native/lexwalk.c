@@ -43,6 +43,26 @@ typedef struct {
     size_t length, capacity;
 } Buffer;
 
+/* zlib's crc32 (IEEE, reflected), of each token's text: its code before normalisation. */
+static uint32_t crc_table[256];
+
+static void crc_init(void) {
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[n] = c;
+    }
+}
+
+static int64_t crc32_of(const unsigned char *bytes, int64_t length, int64_t start,
+                        int64_t end) {
+    /* As Python slices: a range past the bytes (a tree of other data) is cut, not overrun. */
+    if (end > length) end = length;
+    uint32_t c = 0xFFFFFFFFu;
+    for (int64_t i = start; i < end; i++) c = crc_table[(c ^ bytes[i]) & 0xFF] ^ (c >> 8);
+    return (int64_t)(c ^ 0xFFFFFFFFu);
+}
+
 static int push(Buffer *buffer, int64_t value) {
     if (buffer->length == buffer->capacity) {
         size_t capacity = buffer->capacity ? buffer->capacity * 2 : 1024;
@@ -124,9 +144,9 @@ enum { OUT_KEYWORDS, OUT_LEAVES, OUT_IDENTS, OUT_LITERALS, OUT_COMMENTS, OUT_CAL
  *   callee_steps: int32[65536], normalize._Compiled.steps (0: none);
  *   excluded: dict kind id -> compiled bytes regex, for specials that have one;
  *   data: the file's bytes; want_comments: collect comments.
- * Returns six bytes objects of int64: keywords (kind, start, end)*, leaves (start, end)*,
- * identifiers (start, end)*, literals (literal index, start, end)*, comments (start, end)*,
- * called starts.
+ * Returns six bytes objects of int64: keywords (kind, start, end)*, leaves (start, end, crc)*,
+ * identifiers (start, end, crc)*, literals (literal index, start, end, crc)*,
+ * comments (start, end)*, called starts; crc: zlib.crc32 of the token's bytes.
  */
 static PyObject *walk(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *node_object, *excluded, *data;
@@ -147,6 +167,8 @@ static PyObject *walk(PyObject *Py_UNUSED(module), PyObject *args) {
         goto done;
     }
     const uint8_t *actions = actions_view.buf;
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(data);
+    const int64_t text_length = (int64_t)PyBytes_GET_SIZE(data);
     const int32_t *call_steps = call_view.buf, *callee_steps = callee_view.buf;
     TSNode root = ((BindingNode *)node_object)->node;
     cursor = ts_tree_cursor_new(root);
@@ -162,16 +184,20 @@ static PyObject *walk(PyObject *Py_UNUSED(module), PyObject *args) {
                 push(&out[OUT_KEYWORDS], end))
                 goto done;
         } else if (action == IDENT) {
-            if (push(&out[OUT_IDENTS], start) || push(&out[OUT_IDENTS], end)) goto done;
+            if (push(&out[OUT_IDENTS], start) || push(&out[OUT_IDENTS], end) ||
+                push(&out[OUT_IDENTS], crc32_of(text, text_length, start, end)))
+                goto done;
         } else if (action == DESCEND) {
             if (ts_node_child_count(node)) {
                 if (push_children(&stack, &cursor, node) < 0) goto done;
-            } else if (push(&out[OUT_LEAVES], start) || push(&out[OUT_LEAVES], end)) {
+            } else if (push(&out[OUT_LEAVES], start) || push(&out[OUT_LEAVES], end) ||
+                       push(&out[OUT_LEAVES], crc32_of(text, text_length, start, end))) {
                 goto done;
             }
         } else if (action >= LITERAL) {
             if (push(&out[OUT_LITERALS], action - LITERAL) || push(&out[OUT_LITERALS], start) ||
-                push(&out[OUT_LITERALS], end))
+                push(&out[OUT_LITERALS], end) ||
+                push(&out[OUT_LITERALS], crc32_of(text, text_length, start, end)))
                 goto done;
         } else if (action == SPECIAL) {
             PyObject *key = PyLong_FromLong(kind);
@@ -241,6 +267,7 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__lexwalk(void) {
+    crc_init();
     PyObject *m = PyModule_Create(&module);
     if (m && PyModule_AddStringConstant(m, "BINDING_VERSION", TREE_SITTER_BINDING_VERSION) < 0) {
         Py_DECREF(m);

@@ -294,18 +294,20 @@ def _walk_in_c(walk: NativeWalk, tree: Tree, data: bytes, compiled: _Compiled,
         np.frombuffer(b, dtype=np.int64) for b in walk(
             tree.root_node, compiled.actions, compiled.call_steps, compiled.callee_steps,
             compiled.excluded, data, want_comments))
-    keywords, leaves, idents = keywords.reshape(-1, 3), leaves.reshape(-1, 2), idents.reshape(-1, 2)
-    literals = literals.reshape(-1, 3)
+    keywords, leaves, idents = keywords.reshape(-1, 3), leaves.reshape(-1, 3), idents.reshape(-1, 3)
+    literals = literals.reshape(-1, 4)
     # Python keeps one list per literal kind, each in walk order: a stable sort by kind.
     literals = literals[np.argsort(literals[:, 0], kind="stable")]
-    spans = np.concatenate([keywords[:, 1:], leaves, idents, literals[:, 1:]])
+    rest = np.concatenate([leaves, idents, literals[:, 1:]])  # (start, end, crc32 of text)
     classes = np.concatenate([
         np.full(len(keywords), _CLASS_KEYWORD, dtype=np.uint8),
         np.full(len(leaves), _CLASS_LEAF, dtype=np.uint8),
         np.full(len(idents), _CLASS_IDENT, dtype=np.uint8),
         (literals[:, 0] + _CLASS_LITERAL).astype(np.uint8)])
-    tokens = _assemble(data, compiled.keyword_codes, keywords[:, 0], spans[:, 0].copy(),
-                       spans[:, 1].copy(), classes, called.tolist())
+    tokens = _assemble(data, compiled.keyword_codes, keywords[:, 0],
+                       np.concatenate([keywords[:, 1], rest[:, 0]]),
+                       np.concatenate([keywords[:, 2], rest[:, 1]]), classes, called.tolist(),
+                       rest[:, 2].astype(np.uint32))
     pairs = comments.reshape(-1, 2).tolist()
     return tokens, [(start, end) for start, end in pairs]
 
@@ -336,20 +338,23 @@ def _callee_start(call: Node, step: int, actions: bytes, steps: dict[int, int]) 
 
 def _assemble(data: bytes, keyword_codes: Codes, kinds: npt.NDArray[np.intp],
               starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64],
-              classes: npt.NDArray[np.uint8], called: list[int]) -> FileTokens:
+              classes: npt.NDArray[np.uint8], called: list[int],
+              text_codes: Codes | None = None) -> FileTokens:
     """FileTokens from the walk's tokens: spans and classes with the keywords first (`kinds`
     their kind ids), then named leaves, identifiers and literals; `called`: start bytes of
-    called names."""
+    called names; `text_codes`: the crc32 of each non-keyword token's text, if known."""
     count = len(starts)
     if not count:
         return _empty()
     n_keywords = len(kinds)
     raw = np.empty(count, dtype=np.uint32)
     raw[:n_keywords] = keyword_codes[kinds]
-    texts = map(data.__getitem__, map(slice, starts[n_keywords:].tolist(),
-                                      ends[n_keywords:].tolist()))
-    raw[n_keywords:] = np.fromiter(map(zlib.crc32, texts), dtype=np.uint32,
-                                   count=count - n_keywords)
+    if text_codes is None:
+        texts = map(data.__getitem__, map(slice, starts[n_keywords:].tolist(),
+                                          ends[n_keywords:].tolist()))
+        text_codes = np.fromiter(map(zlib.crc32, texts), dtype=np.uint32,
+                                 count=count - n_keywords)
+    raw[n_keywords:] = text_codes
     # MISSING leaves of broken code have no bytes.
     keep = ends > starts
     if not keep.all():
