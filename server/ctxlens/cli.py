@@ -79,10 +79,12 @@ def _progress_bar(enabled: bool) -> Iterator[object]:
         TimeRemainingColumn,
     )
 
+    # Redrawn on each update, not by rich's refresh thread: clone detection forks a helper
+    # process only while the process has a single thread (clones/background.py).
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("files"), DownloadColumn(), TimeRemainingColumn(), transient=True,
-        redirect_stdout=False,
+        redirect_stdout=False, auto_refresh=False,
     ) as bar:
         yield bar
 
@@ -125,14 +127,14 @@ def _scan(args: argparse.Namespace) -> int:
             assert isinstance(bar, Progress)
             if task is None:
                 task = bar.add_task("Indexing", total=p.files_total)
-            bar.update(task, completed=p.files_done, total=p.files_total)
+            bar.update(task, completed=p.files_done, total=p.files_total, refresh=True)
 
         result = scan_workspace(root, config, model=args.model, jobs=args.jobs, progress=report,
                                 with_streams=not args.no_clones)
         clones = None
         if not args.no_clones:
             if isinstance(bar, Progress) and task is not None:
-                bar.update(task, description="Finding clones")
+                bar.update(task, description="Finding clones", refresh=True)
             clones = find_clones_indexed(result, config.clones)
         figures = None
         if clones is not None:
@@ -141,7 +143,7 @@ def _scan(args: argparse.Namespace) -> int:
             from ctxlens.context.plan import PlanError
 
             if isinstance(bar, Progress) and task is not None:
-                bar.update(task, description="Packing")
+                bar.update(task, description="Packing", refresh=True)
             try:
                 figures = pack_figures(root, config, result.model.name,
                                        sum(f.tokens for f in result.files), args.jobs)
