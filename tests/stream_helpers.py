@@ -52,3 +52,36 @@ def normalised(source: str, language: str = "python") -> list[str]:
     data, tokens = lex(source, language)
     return [LABELS.get(int(code), data[start:end].decode())
             for code, start, end in zip(tokens.codes, tokens.starts, tokens.ends, strict=True)]
+
+
+def random_pairs(seed: int, count: int) -> tuple[list[UnitStream], np.ndarray]:
+    """Toy units and edited copies: renamed, statements inserted, deleted, changed and names
+    rewired, so both passes and every tie-break get exercised."""
+    rng = np.random.default_rng(seed)
+    words = ["=", "+", "(", ")", ".", "if", "return", "for", "in", ":", "f", "g", "0"]
+    letters = list("abcdefghijklmnopqrstuvwxyz")
+    streams: list[UnitStream] = []
+    for _ in range(count):
+        lines = []
+        for _ in range(int(rng.integers(1, 12))):
+            size = int(rng.integers(1, 9))
+            names = rng.choice(letters[: int(rng.integers(2, 8))], size)
+            ops = rng.choice(words, size)
+            lines.append(" ".join(str(t) for pair in zip(names, ops, strict=True)
+                                  for t in pair))
+        edited = []
+        rename = dict(zip(letters, rng.permutation(letters), strict=True))
+        for line in lines:
+            roll = rng.random()
+            if roll < 0.1:
+                continue  # deleted
+            tokens = [rename.get(t, t) if rng.random() > 0.05 else str(rng.choice(letters))
+                      for t in line.split()]
+            edited.append(" ".join(tokens))
+            if roll > 0.9:
+                edited.append(" ".join(rng.choice(letters + words, 4)))  # inserted
+        streams += [toy_stream(lines), toy_stream(edited or ["x"])]
+    n = len(streams)
+    pairs = np.array([(i, i + 1) for i in range(0, n, 2)]
+                     + [(int(rng.integers(n)), int(rng.integers(n))) for _ in range(count)])
+    return streams, pairs

@@ -13,7 +13,7 @@ from rapidfuzz.distance import LCSseq
 
 from ctxlens.clones import alignments as bulk
 from ctxlens.clones.streams import UnitStream
-from stream_helpers import toy_stream
+from stream_helpers import random_pairs, toy_stream
 
 _UNMAPPED = 1 << 31
 
@@ -59,39 +59,6 @@ def reference_alignment(a: UnitStream, b: UnitStream) -> tuple[int, float]:
     b_keyed = b.codes.astype(np.uint64) | (to_a[b.names] << np.uint64(32))
     common, kept = _aligned(a_keyed.tolist(), b_keyed.tolist(), a_names, b_names)
     return common, sum(n for n, _ in kept.values()) / aligned_names
-
-
-def random_pairs(seed: int, count: int) -> tuple[list[UnitStream], np.ndarray]:
-    """Toy units and edited copies: renamed, statements inserted, deleted, changed and names
-    rewired, so both passes and every tie-break get exercised."""
-    rng = np.random.default_rng(seed)
-    words = ["=", "+", "(", ")", ".", "if", "return", "for", "in", ":", "f", "g", "0"]
-    letters = list("abcdefghijklmnopqrstuvwxyz")
-    streams: list[UnitStream] = []
-    for _ in range(count):
-        lines = []
-        for _ in range(int(rng.integers(1, 12))):
-            size = int(rng.integers(1, 9))
-            names = rng.choice(letters[: int(rng.integers(2, 8))], size)
-            ops = rng.choice(words, size)
-            lines.append(" ".join(str(t) for pair in zip(names, ops, strict=True)
-                                  for t in pair))
-        edited = []
-        rename = dict(zip(letters, rng.permutation(letters), strict=True))
-        for line in lines:
-            roll = rng.random()
-            if roll < 0.1:
-                continue  # deleted
-            tokens = [rename.get(t, t) if rng.random() > 0.05 else str(rng.choice(letters))
-                      for t in line.split()]
-            edited.append(" ".join(tokens))
-            if roll > 0.9:
-                edited.append(" ".join(rng.choice(letters + words, 4)))  # inserted
-        streams += [toy_stream(lines), toy_stream(edited or ["x"])]
-    n = len(streams)
-    pairs = np.array([(i, i + 1) for i in range(0, n, 2)]
-                     + [(int(rng.integers(n)), int(rng.integers(n))) for _ in range(count)])
-    return streams, pairs
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -17,6 +17,7 @@ from ctxlens.clones.options import CloneOptions
 from ctxlens.config import Config
 from ctxlens.index import scan_workspace
 from ctxlens.tokens import count_tokens
+from stream_helpers import random_pairs
 from trees import write_tree
 
 PARENT = os.getpid()
@@ -100,3 +101,25 @@ def test_forked_fragment_search_gives_the_same_classes(monkeypatch: pytest.Monke
     fragment_paths = {frozenset(m.path for m in c.members) for c in forked.classes
                       if c.kind == "fragment"}
     assert frozenset(("a.py", "d.py")) not in fragment_paths
+
+
+def test_alignments_split_across_two_processes_give_the_same_scores(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctxlens.clones import detect
+    from ctxlens.clones.verify import similarities
+
+    streams, pairs = random_pairs(11, 200)
+    alone = similarities(streams, pairs)
+    _fork(monkeypatch, True)
+    monkeypatch.setattr(detect, "_SPLIT_PAIRS", 8)
+    forks: list[int] = []
+    real_init = Deferred.__init__
+
+    def counting_init(self: Deferred[object], work: object) -> None:
+        real_init(self, work)  # type: ignore[arg-type]
+        forks.append(int(self.forked))
+
+    monkeypatch.setattr(Deferred, "__init__", counting_init)
+    assert detect._similarities_on_two_cores(streams, pairs) == alone
+    assert forks == [1]
+    assert 0 < sum(s >= 0.8 for s in alone) < len(alone)
