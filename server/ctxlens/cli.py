@@ -155,11 +155,11 @@ def _scan(args: argparse.Namespace) -> int:
         args.sarif.write_text(json.dumps(to_sarif(result.root, clones.classes,
                                                   result.model.encoding), indent=2) + "\n")
     if args.json:
+        from ctxlens import json_out
         from ctxlens.context.figures import figures_json
 
-        json.dump(scan_json(result, clones, figures_json(figures) if figures else None),
-                  sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        json_out.dump(scan_json(result, clones, figures_json(figures) if figures else None),
+                      sys.stdout)
     else:
         _print_summary(result)
         if clones is not None:

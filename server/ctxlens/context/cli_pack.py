@@ -132,7 +132,9 @@ def run_pack(args: argparse.Namespace) -> int:
         doc = pack_json(pack, args.output)
         if args.split:
             doc["split"] = split_json(pack, written, limit_source)
-        print(json.dumps(doc, indent=2))
+        from ctxlens import json_out
+
+        print(json_out.dumps(doc))
     elif args.output is None:
         sys.stdout.write(pack.text)
     else:
