@@ -25,6 +25,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
 from ctxlens.clones.streams import UnitStream
+from ctxlens.unique import unique
 
 Ints = npt.NDArray[np.int64]
 _Opcodes = list[tuple[str, int, int, int, int]]  # (tag, a start, a end, b start, b end)
@@ -55,7 +56,7 @@ def alignments(streams: Sequence[UnitStream], pairs: npt.NDArray[np.integer]
     consistency = np.ones(len(pairs), dtype=np.float64)
     if not len(pairs):
         return common, consistency
-    corpus = _Corpus(streams, np.unique(pairs))
+    corpus = _Corpus(streams, unique(pairs))
     # Pair, a-name and b-name packed in one int64 key for numpy's sort: chunk so they fit.
     name_bits = max(1, int(corpus.names.max(initial=0)).bit_length())
     chunk = 1 << max(0, min(_CHUNK.bit_length() - 1, 62 - 2 * name_bits))
@@ -75,11 +76,11 @@ class _Corpus:
         self.offsets = np.concatenate(([0], np.cumsum(lengths)))
         codes = np.concatenate([streams[i].codes for i in used.tolist()])
         self.names = np.concatenate([streams[i].names for i in used.tolist()]).astype(np.int64)
-        distinct = np.unique(codes)
+        distinct = unique(codes)
         self.rank = np.searchsorted(distinct, codes).astype(np.int64, copy=False)
         # Codes that carry names (blinded identifiers): a name turns them into new tokens.
         is_named = self.names > 0
-        named = np.unique(codes[is_named])
+        named = unique(codes[is_named])
         self.named_rank = np.zeros(len(codes), dtype=np.int64)
         self.named_rank[is_named] = np.searchsorted(named, codes[is_named])
         self.distinct, self.distinct_named = len(distinct), max(len(named), 1)

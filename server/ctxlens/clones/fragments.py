@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ctxlens.clones.streams import UnitStream
+from ctxlens.unique import unique
 
 DEFAULT_KGRAM = 25
 # A fingerprint shared by more places than this pairs them as a star and a chain, not all
@@ -175,7 +176,7 @@ def _seed_pairs(corpus: _Corpus, k: int, window: int) -> npt.NDArray[np.int64]:
         # Rightmost minimum (robust winnowing): a run of equal minima selects one position,
         # not one per window.
         chosen = starts + (window - 1) - np.argmin(view[starts][:, ::-1], axis=1)
-        found.append(np.unique(chosen))
+        found.append(unique(chosen))
     prints = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
     keys = hashes[prints]
     order = np.argsort(keys, kind="stable")  # stable: positions ascend within one hash

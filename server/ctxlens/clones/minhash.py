@@ -25,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from ctxlens.unique import unique
+
 SCHEME = "affine32"
 
 U32 = npt.NDArray[np.uint32]
@@ -239,5 +241,5 @@ def _banded_pair_array(sigs: U32, ids: npt.NDArray[np.intp], bands: int,
     if not found:
         return np.empty((0, 2), dtype=np.intp)
     local = np.sort(np.concatenate(found), axis=1)
-    local = np.unique(local[:, 0] * n + local[:, 1])  # sorted: ids ascend, so rows do too
+    local = unique(local[:, 0] * n + local[:, 1])  # sorted: ids ascend, so rows do too
     return np.stack([ids[local // n], ids[local % n]], axis=1).astype(np.intp)

@@ -19,6 +19,7 @@ from rapidfuzz.distance import Indel
 
 from ctxlens.clones.alignments import CODE_POINTS, alignments, code_point_texts
 from ctxlens.clones.streams import Codes, UnitStream
+from ctxlens.unique import unique
 
 # The names' consistency (see `alignment`) from which a pair's score counts in full, and
 # at which it drops to nothing; linear in between. Calibrated on Python standard-library
@@ -142,7 +143,7 @@ def within_lcs_bounds(
     pairs = pairs[_long_enough(np.minimum(la, lb), la + lb, threshold)]
     if not len(pairs):
         return []
-    used = np.unique(pairs)
+    used = unique(pairs)
     text_of = dict(zip(used.tolist(), folded_texts([codes[i] for i in used]), strict=True))
     first, second = pairs[:, 0].tolist(), pairs[:, 1].tolist()
     max_distance = _max_distance(lengths[pairs[:, 0]] + lengths[pairs[:, 1]], threshold)
