@@ -30,7 +30,7 @@ def pack_streams(streams: Sequence[UnitStream | None]) -> tuple[str, bytes]:
 
 def unpack_streams(meta_json: str, blob: bytes) -> tuple[UnitStream | None, ...]:
     count, meta = json.loads(meta_json)
-    flat = np.frombuffer(zlib.decompress(blob), dtype="<u4").astype(np.uint32)
+    flat = np.frombuffer(zlib.decompress(blob), dtype="<u4").astype(np.uint32, copy=False)
     out: list[UnitStream | None] = [None] * count
     pos = 0
     for i, n, exact, renamed, suppressed in meta:
