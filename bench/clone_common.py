@@ -89,6 +89,9 @@ class Measured:
     max_rss_mb: float  # largest single process of the run (GNU time / getrusage)
     tree_rss_mb: float  # largest sum of RSS over the child and all its descendants (sampled)
     timed_out: bool = False
+    # Largest sum of PSS over the same tree (sampled): a page shared by k processes counts
+    # 1/k in each, so a forked child's copy-on-write pages are not counted twice. 0: unknown.
+    tree_pss_mb: float = 0.0
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -107,10 +110,12 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
-def _tree_rss_kb(root: int, skip_root: bool) -> int:
+def _tree_rss_kb(root: int, skip_root: bool) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) in KiB over `root` and its descendants; PSS is 0 where the
+    kernel has no smaps_rollup."""
     kids = _children_map()
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
-    total = 0
+    rss = pss = 0
     stack = [root]
     while stack:
         pid = stack.pop()
@@ -119,10 +124,13 @@ def _tree_rss_kb(root: int, skip_root: bool) -> int:
             continue
         try:
             with open(f"/proc/{pid}/statm", "rb") as f:
-                total += int(f.read().split()[1]) * page_kb
+                rss += int(f.read().split()[1]) * page_kb
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                m = re.search(rb"^Pss:\s+(\d+) kB", f.read(), re.MULTILINE)
+            pss += int(m.group(1)) if m else 0
         except (OSError, IndexError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
 def run_measured(
@@ -136,10 +144,11 @@ def run_measured(
 ) -> Measured:
     """Run `cmd` to completion (or `timeout_s`, then kill its process group) and measure it.
 
-    Peak RSS two ways: GNU time's "Maximum resident set size" (the largest single process;
-    getrusage of the children when /usr/bin/time is missing), and the largest sum of RSS of
-    the whole process tree, sampled every `interval_s` (catches worker pools; counts shared
-    pages once per process, so it errs high).
+    Peak memory three ways: GNU time's "Maximum resident set size" (the largest single
+    process; getrusage of the children when /usr/bin/time is missing), and the largest sums of
+    RSS and of PSS over the whole process tree, sampled every `interval_s` (catches worker
+    pools and forked children; the RSS sum counts a shared page once per process, so it errs
+    high, the PSS sum splits it between them).
     """
     timefile = None
     full = list(cmd)
@@ -149,7 +158,7 @@ def run_measured(
         full = [TIME_BIN, "-v", "-o", str(timefile), *cmd]
     before = _rusage_children_maxrss_kb()
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
-    peak = 0
+    peak = peak_pss = 0
     stop = threading.Event()
 
     started = time.perf_counter()
@@ -157,9 +166,10 @@ def run_measured(
                             start_new_session=True)
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not stop.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid, skip_root=use_time))
+            rss, pss = _tree_rss_kb(proc.pid, skip_root=use_time)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             stop.wait(interval_s)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -190,7 +200,7 @@ def run_measured(
         print(f"warning: {' '.join(cmd[:3])} … exited {proc.returncode}\n{tail}",
               file=sys.stderr)
     return Measured(wall, proc.returncode, max_rss_kb / 1024, max(peak, max_rss_kb) / 1024,
-                    timed_out)
+                    timed_out, peak_pss / 1024)
 
 
 def _rusage_children_maxrss_kb() -> int:
