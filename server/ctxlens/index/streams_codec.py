@@ -34,8 +34,9 @@ def unpack_streams(meta_json: str, blob: bytes) -> tuple[UnitStream | None, ...]
     out: list[UnitStream | None] = [None] * count
     pos = 0
     for i, n, exact, renamed, suppressed in meta:
-        codes, names, lines = (flat[pos + k * n: pos + (k + 1) * n] for k in range(3))
-        pos += 3 * n
-        out[i] = UnitStream(codes=codes, names=names, lines=lines, exact_hash=exact,
-                            renamed_hash=renamed, suppressed=bool(suppressed))
+        # Positional and without a generator: this loop runs once per unit of a whole scan.
+        names_at, lines_at, end = pos + n, pos + 2 * n, pos + 3 * n
+        out[i] = UnitStream(flat[pos:names_at], flat[names_at:lines_at], flat[lines_at:end],
+                            exact, renamed, suppressed == 1)
+        pos = end
     return tuple(out)
