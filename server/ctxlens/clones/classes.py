@@ -129,6 +129,7 @@ def build_classes(
     edges: dict[tuple[int, int], float],
     stub_tokens: Callable[[Entry, CloneMember, CloneMember], int],
     scores: Sequence[float] | None = None,
+    groups: Sequence[Sequence[int]] | None = None,
 ) -> list[CloneClass]:
     """Clone classes over `entries`, given verified near-miss `edges` between groups.
 
@@ -136,9 +137,11 @@ def build_classes(
     similarity of their representatives. `stub_tokens` counts the reference that replaces a
     member. Classes whose every member sits inside a member of another class are dropped:
     collapsing the outer class already covers them. `scores`, per group, replaces the
-    centrality computed from `edges` — for re-clustering part of a larger graph.
+    centrality computed from `edges` — for re-clustering part of a larger graph. `groups`:
+    `renamed_groups(entries)`, when the caller has it already.
     """
-    groups = renamed_groups(entries)
+    if groups is None:
+        groups = renamed_groups(entries)
     clusters = _star_clusters([len(g) for g in groups], edges, scores)
     in_class = {i for _, members in clusters for g in members for i in groups[g]}
     # Outer units first, so nested classes can pick a canonical that stays visible.

@@ -196,7 +196,7 @@ def find_clones(
     edges = near_miss_edges(entries, groups, options, cache)
     timings["near_miss"] = time.perf_counter() - t
     t = time.perf_counter()
-    classes = build_classes(entries, edges, stub_tokens)
+    classes = build_classes(entries, edges, stub_tokens, groups=groups)
     timings["classes"] = time.perf_counter() - t
     if search is not None:
         t = time.perf_counter()
