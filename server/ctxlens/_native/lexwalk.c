@@ -63,17 +63,23 @@ static int64_t crc32_of(const unsigned char *bytes, int64_t length, int64_t star
     return (int64_t)(c ^ 0xFFFFFFFFu);
 }
 
-static int push(Buffer *buffer, int64_t value) {
-    if (buffer->length == buffer->capacity) {
-        size_t capacity = buffer->capacity ? buffer->capacity * 2 : 1024;
-        int64_t *items = PyMem_Realloc(buffer->items, capacity * sizeof(int64_t));
-        if (!items) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        buffer->items = items;
-        buffer->capacity = capacity;
+/* Room for one more item in a growable array (items, length, capacity), doubling it. */
+static int reserve(void **items, size_t length, size_t *capacity, size_t item_size) {
+    if (length < *capacity) return 0;
+    size_t grown = *capacity ? *capacity * 2 : 256;
+    void *moved = PyMem_Realloc(*items, grown * item_size);
+    if (!moved) {
+        PyErr_NoMemory();
+        return -1;
     }
+    *items = moved;
+    *capacity = grown;
+    return 0;
+}
+
+static int push(Buffer *buffer, int64_t value) {
+    if (reserve((void **)&buffer->items, buffer->length, &buffer->capacity, sizeof(int64_t)))
+        return -1;
     buffer->items[buffer->length++] = value;
     return 0;
 }
@@ -89,16 +95,8 @@ typedef struct {
 } Stack;
 
 static int stack_push(Stack *stack, TSNode node) {
-    if (stack->length == stack->capacity) {
-        size_t capacity = stack->capacity ? stack->capacity * 2 : 256;
-        TSNode *items = PyMem_Realloc(stack->items, capacity * sizeof(TSNode));
-        if (!items) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        stack->items = items;
-        stack->capacity = capacity;
-    }
+    if (reserve((void **)&stack->items, stack->length, &stack->capacity, sizeof(TSNode)))
+        return -1;
     stack->items[stack->length++] = node;
     return 0;
 }
