@@ -261,7 +261,10 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "ctxlens._lexwalk", NULL, -1, methods,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "ctxlens._lexwalk",
+    .m_size = -1,
+    .m_methods = methods,
 };
 
 PyMODINIT_FUNC PyInit__lexwalk(void) {
