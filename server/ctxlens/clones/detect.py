@@ -102,10 +102,12 @@ def _verdict_version() -> str:
 
 def near_miss_edges(
     entries: Sequence[Entry], groups: Sequence[Sequence[int]], options: CloneOptions,
-    cache: VerdictCache | None = None,
+    cache: VerdictCache | None = None, timings: dict[str, float] | None = None,
 ) -> dict[tuple[int, int], float]:
     """Verified near-miss edges between groups. With a `cache`, pairs verified in an earlier
-    run (same groups, threshold and verifier) are not aligned again."""
+    run (same groups, threshold and verifier) are not aligned again. `timings` receives the
+    seconds of each step."""
+    clock = _Clock(timings, "near_miss.")
     from ctxlens.clones.minhash import candidate_pair_array, signatures
     from ctxlens.clones.verify import within_lcs_bounds
 
@@ -113,8 +115,10 @@ def near_miss_edges(
     if len(reps) < 2:
         return {}
     sigs = signatures([e.stream.codes for e in reps], num_perm=options.num_perm)
+    clock.lap("signatures")
     pairs = candidate_pair_array(sigs, threshold=options.lsh_threshold,
                                  num_perm=options.num_perm)
+    clock.lap("candidates")
     files = np.fromiter((e.file_index for e in reps), dtype=np.intp, count=len(reps))
     # A unit and one nested inside it are not copies of each other.
     nested = [i for i in np.flatnonzero(files[pairs[:, 0]] == files[pairs[:, 1]]).tolist()
@@ -123,6 +127,7 @@ def near_miss_edges(
     pairs = np.delete(pairs, nested, axis=0)
     # Cheap bounds over all candidates at once, before any per-pair Python.
     survivors = within_lcs_bounds(pairs, [e.stream.codes for e in reps], options.threshold)
+    clock.lap("bounds")
     hashes = [e.stream.renamed_hash for e in reps]
 
     def key(a: int, b: int) -> tuple[str, str]:
@@ -132,9 +137,11 @@ def near_miss_edges(
     known = (cache.near_miss_verdicts((key(a, b) for a, b in survivors), options.threshold,
                                       version) if cache is not None else {})
     unknown = [(a, b) for a, b in survivors if key(a, b) not in known]
+    clock.lap("cached")
     # The bound is passed: align, all pairs at once.
     scores = _similarities_on_two_cores([e.stream for e in reps],
                                         np.array(unknown, dtype=np.intp).reshape(-1, 2))
+    clock.lap("align")
     fresh = {key(a, b): score if score >= options.threshold else -1.0
              for (a, b), score in zip(unknown, scores, strict=True)}
     verdicts = known | fresh
@@ -142,7 +149,22 @@ def near_miss_edges(
              if verdicts[key(a, b)] >= 0}
     if cache is not None and fresh:
         cache.store_near_miss_verdicts(fresh, options.threshold, version)
+    clock.lap("store")
     return edges
+
+
+class _Clock:
+    """Seconds since the last lap, added to `timings[prefix + name]` (when there is one)."""
+
+    def __init__(self, timings: dict[str, float] | None, prefix: str) -> None:
+        self.timings, self.prefix, self.last = timings, prefix, time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            key = self.prefix + name
+            self.timings[key] = self.timings.get(key, 0.0) + now - self.last
+        self.last = now
 
 
 # Pairs below which a second process costs more than it saves (~10 ms to fork, ~30 µs a pair).
@@ -193,7 +215,7 @@ def find_clones(
                                                    options.min_tokens, options.min_lines,
                                                    _count))
     t = time.perf_counter()
-    edges = near_miss_edges(entries, groups, options, cache)
+    edges = near_miss_edges(entries, groups, options, cache, timings)
     timings["near_miss"] = time.perf_counter() - t
     t = time.perf_counter()
     classes = build_classes(entries, edges, stub_tokens, groups=groups)
