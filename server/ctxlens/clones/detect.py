@@ -28,7 +28,7 @@ from ctxlens.clones.streams import STREAM_KINDS, UnitStream
 from ctxlens.clones.stubs import stub
 from ctxlens.index.records import FileRecord
 from ctxlens.index.scan import ScanResult
-from ctxlens.tokens import count_tokens
+from ctxlens.tokens import count_tokens, get_encoding
 
 # Paths that hold tests, for `ignore_tests` and for preferring non-test canonical members.
 _TEST_PATH = re.compile(
@@ -210,7 +210,9 @@ def find_clones(
         from ctxlens.clones.background import Deferred
         from ctxlens.clones.fragment_classes import fragment_classes, search_fragments
 
-        # Fragment search needs no classes: on another core while near-miss runs here.
+        # Fragment search needs no classes: on another core while near-miss runs here. Both
+        # sides count tokens, so the encoding is loaded (~0.5 s) once, before the fork.
+        get_encoding(encoding)
         search = Deferred(lambda: search_fragments(root, records, entries, (),
                                                    options.min_tokens, options.min_lines,
                                                    _count))
