@@ -116,3 +116,43 @@ def test_bulk_banding_equals_datasketch_lsh() -> None:
 def test_candidate_pairs_rejects_wrong_width() -> None:
     with pytest.raises(ValueError):
         candidate_pairs(np.zeros((3, 64), np.uint32), threshold=0.5, num_perm=128)
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (256, 42)])
+def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    ours_a, ours_b = minhash._permutations(num_perm, seed)
+    np.testing.assert_array_equal(ours_a, a)
+    np.testing.assert_array_equal(ours_b, b)
+    assert ours_a.dtype == ours_b.dtype == np.uint32
+
+
+def test_known_lsh_params_are_datasketchs_and_cover_the_defaults() -> None:
+    from datasketch import MinHashLSH
+
+    from ctxlens.clones.options import CloneOptions
+
+    defaults = CloneOptions()
+    assert (defaults.lsh_threshold, defaults.num_perm, (0.5, 0.5)) in minhash.KNOWN_LSH_PARAMS
+    for (threshold, num_perm, weights), params in minhash.KNOWN_LSH_PARAMS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
+        assert params == (lsh.b, lsh.r)
+    # Other options still ask datasketch's optimiser.
+    minhash.lsh_params.cache_clear()
+    assert minhash.lsh_params(0.6, 64, (0.5, 0.5)) == (
+        MinHashLSH(threshold=0.6, num_perm=64).b, MinHashLSH(threshold=0.6, num_perm=64).r)
+
+
+def test_a_default_detection_does_not_import_datasketch() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\n"
+            "from ctxlens.clones.minhash import candidate_pair_array, signatures\n"
+            "sigs = signatures([np.arange(40, dtype=np.uint32)] * 2)\n"
+            "pairs = candidate_pair_array(sigs, threshold=0.4, num_perm=128)\n"
+            "assert pairs.tolist() == [[0, 1]], pairs\n"
+            "print('datasketch' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "False"

@@ -23,7 +23,6 @@ from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from ctxlens.unique import unique
 
@@ -93,9 +92,13 @@ def _fmix32(h: U32) -> U32:
 
 @cache
 def _permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
-    # Taken from datasketch itself so a change in how it draws them cannot go unnoticed.
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return np.ascontiguousarray(a, dtype=np.uint32), np.ascontiguousarray(b, dtype=np.uint32)
+    # datasketch 2's affine32 draw (`MinHash._init_permutations`), written out because
+    # importing datasketch costs ~0.4 s (it imports scipy.integrate) on every run; the tests
+    # compare these with datasketch's own and its sketches with ours.
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def signatures(
@@ -139,9 +142,21 @@ def _signature_batch(streams: Sequence[U32], shingle: int, a: U32, b: U32) -> U3
     return out
 
 
+# datasketch's optimiser's answers for the default options (tests check them against it),
+# so that a run with the defaults need not import datasketch.
+KNOWN_LSH_PARAMS: dict[tuple[float, int, tuple[float, float]], tuple[int, int]] = {
+    (0.4, 128, (0.5, 0.5)): (32, 4),
+}
+
+
 @cache
 def lsh_params(threshold: float, num_perm: int, weights: tuple[float, float]) -> tuple[int, int]:
     """datasketch's (bands, rows per band) for this threshold: its optimiser, run once."""
+    known = KNOWN_LSH_PARAMS.get((threshold, num_perm, weights))
+    if known is not None:
+        return known
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
     return int(lsh.b), int(lsh.r)
 
@@ -192,6 +207,8 @@ def _datasketch_pairs(
     weights: tuple[float, float],
     storage_config: dict[str, object],
 ) -> set[tuple[int, int]]:
+    from datasketch import LeanMinHash, MinHashLSH
+
     lsh = MinHashLSH(
         threshold=threshold, num_perm=num_perm, weights=weights, storage_config=storage_config
     )
