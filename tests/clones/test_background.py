@@ -42,6 +42,15 @@ def test_without_fork_the_work_waits_for_result(monkeypatch: pytest.MonkeyPatch)
     deferred = Deferred(lambda: calls.append(os.getpid()) or len(calls))
     assert not deferred.forked and calls == []
     assert deferred.result() == 1 and calls == [PARENT]
+    assert deferred.result() == 1 and calls == [PARENT]  # done once
+
+
+def test_a_forked_result_is_received_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fork(monkeypatch, True)
+    deferred = Deferred(os.getpid)
+    first = deferred.result()
+    assert deferred.forked and first != PARENT
+    assert deferred.result() == first  # not recomputed here
 
 
 def _fails_in_child() -> str:

@@ -23,12 +23,14 @@ T = TypeVar("T")
 
 
 class Deferred(Generic[T]):
-    """A value being computed: `result()` waits for it (or computes it)."""
+    """A value being computed: `result()` waits for it (or computes it), once."""
 
     def __init__(self, work: Callable[[], T]) -> None:
         self._work = work
         self._process: multiprocessing.process.BaseProcess | None = None
         self._receive: Connection | None = None
+        self._done: tuple[T] | None = None
+        self.forked = False  # whether a child took the work
         if fork_is_safe():
             context = multiprocessing.get_context("fork")
             receive, send = context.Pipe(duplex=False)
@@ -38,14 +40,15 @@ class Deferred(Generic[T]):
             except OSError:  # no memory or process slots: do it in place later
                 receive.close()
             else:
-                self._process, self._receive = process, receive
+                self._process, self._receive, self.forked = process, receive, True
             send.close()
 
-    @property
-    def forked(self) -> bool:
-        return self._process is not None
-
     def result(self) -> T:
+        if self._done is None:
+            self._done = (self._wait(),)
+        return self._done[0]
+
+    def _wait(self) -> T:
         if self._process is None or self._receive is None:
             return self._work()
         try:
