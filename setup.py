@@ -11,7 +11,7 @@ import sys
 from setuptools import Extension, setup
 
 NATIVE = "server/ctxlens/_native"
-CORE = f"{NATIVE}/tree_sitter_core"
+CORE = f"{NATIVE}/vendor/tree-sitter"
 
 compile_args = ([] if sys.platform == "win32" else
                 ["-std=c11", "-O2", "-fvisibility=hidden", "-Wno-cast-function-type",
