@@ -67,6 +67,13 @@ def test_exact_renamed_and_near_miss_python(tmp_path: Path) -> None:
     assert all("e/shape.py" not in {m.path for m in c.members} for c in report.classes)
     # One class holds all four copies: exact and renamed copies, and the near miss.
     assert len(report.classes) == 1
+    # Every step is timed; the near-miss steps add up to no more than the whole.
+    steps = {k for k in report.timings if k.startswith("near_miss.")}
+    assert steps == {f"near_miss.{s}" for s in ("signatures", "candidates", "bounds", "cached",
+                                                 "align", "store")}
+    assert {"eligible", "near_miss", "classes", "fragments"} <= set(report.timings)
+    assert sum(report.timings[k] for k in steps) <= report.timings["near_miss"]
+    assert report.seconds >= sum(v for k, v in report.timings.items() if "." not in k)
     (c,) = report.classes
     assert len(c.members) == 4
 

@@ -204,10 +204,10 @@ def find_clones(
     def stub_tokens(entry: Entry, member: CloneMember, canonical: CloneMember) -> int:
         return _count(stub(entry.language, member, canonical))
 
-    t = time.perf_counter()
+    clock = _Clock(timings, "")
     entries = eligible(records, options)
     groups = renamed_groups(entries)
-    timings["eligible"] = time.perf_counter() - t
+    clock.lap("eligible")
     search = None
     if options.fragments:
         from ctxlens.clones.background import Deferred
@@ -219,20 +219,18 @@ def find_clones(
         search = Deferred(lambda: search_fragments(root, records, entries, (),
                                                    options.min_tokens, options.min_lines,
                                                    _count))
-    t = time.perf_counter()
+        clock.lap("fragments.start")
     edges = near_miss_edges(entries, groups, options, cache, timings)
-    timings["near_miss"] = time.perf_counter() - t
-    t = time.perf_counter()
+    clock.lap("near_miss")
     classes = build_classes(entries, edges, stub_tokens, groups=groups)
-    timings["classes"] = time.perf_counter() - t
+    clock.lap("classes")
     if search is not None:
-        t = time.perf_counter()
         # Not forked: search here, skipping what the classes already collapse.
         classes += fragment_classes(root, records, entries, classes, options.min_tokens,
                                     options.min_lines, _count,
                                     search.result() if search.forked else None)
         classes.sort(key=lambda c: (-c.tokens_saved, c.id))
-        timings["fragments"] = time.perf_counter() - t
+        clock.lap("fragments")
     raw = sum(r.tokens for r in records)
     saved = deduplication_saving(records, classes, _count)
     return CloneReport(classes=classes, tokens_raw=raw, tokens_deduplicated=raw - saved,
