@@ -110,7 +110,7 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
-def _tree_rss_kb(root: int, skip_root: bool, with_pss: bool) -> tuple[int, int]:
+def _tree_memory_kb(root: int, skip_root: bool, with_pss: bool) -> tuple[int, int]:
     """(sum of RSS, sum of PSS) in KiB over `root` and its descendants; PSS is 0 unless
     `with_pss` and the kernel has smaps_rollup (whose read walks every page table: ~10 ms
     per GB, so it is sampled less often than RSS, which would otherwise steal a core)."""
@@ -174,7 +174,7 @@ def run_measured(
         nonlocal peak, peak_pss
         samples = 0
         while not stop.is_set():
-            rss, pss = _tree_rss_kb(proc.pid, skip_root=use_time,
+            rss, pss = _tree_memory_kb(proc.pid, skip_root=use_time,
                                     with_pss=samples % PSS_EVERY == 0)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             samples += 1
