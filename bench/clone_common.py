@@ -112,7 +112,7 @@ def _children_map() -> dict[int, list[int]]:
 
 def _tree_memory_kb(root: int, skip_root: bool, with_pss: bool) -> tuple[int, int]:
     """(sum of RSS, sum of PSS) in KiB over `root` and its descendants; PSS is 0 unless
-    `with_pss` and the kernel has smaps_rollup (whose read walks every page table: ~10 ms
+    `with_pss` and the kernel has smaps_rollup (whose read walks every page table: ~5 ms
     per GB, so it is sampled less often than RSS, which would otherwise steal a core)."""
     kids = _children_map()
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024

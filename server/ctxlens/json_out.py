@@ -1,9 +1,9 @@
 """JSON for people and scripts at once, written at the speed of the C encoder.
 
 `json.dump(doc, indent=2)` runs CPython's pure-Python encoder (the C one only serves
-`indent=None`): on a 120 MB tree's scan, 14,000 clone classes took 2.5 s to print. Here the
-top levels are laid out with indentation and every item of a list of objects sits on one
-line, encoded by the C encoder — the same document, just as easy to read and to `grep`.
+`indent=None`): a 124 MB tree's scan (14,602 clone classes) took 0.40 s to print, 0.12 s
+here. The top levels are laid out with indentation and every item of a list of objects sits
+on one line, encoded by the C encoder — the same document, as easy to read and to `grep`.
 """
 
 from __future__ import annotations
