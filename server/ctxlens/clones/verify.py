@@ -76,16 +76,13 @@ def similarity(a: UnitStream, b: UnitStream) -> float:
     """Ordered similarity in [0, 1]: 2·common/(|a|+|b|), with `common` the tokens aligned
     under one renaming (see `alignment`), × the names' consistency factor. 0 when either
     unit has no tokens."""
-    total = len(a) + len(b)
-    if not len(a) or not len(b):
-        return 0.0
-    common, consistency = alignment(a, b)
-    return 2 * common / total * consistency_factor(consistency)
+    return similarities([a, b], np.array([[0, 1]]))[0]
 
 
 def similarities(streams: Sequence[UnitStream], pairs: npt.NDArray[np.integer]
                  ) -> list[float]:
-    """`similarity` of every (i, j) row of `pairs`, indices into `streams`, at once."""
+    """`similarity` of every (i, j) row of `pairs`, indices into `streams`, at once (a pair
+    with no common token, an empty unit's included, scores 0)."""
     common, consistency = alignments(streams, pairs)
     lengths = np.fromiter((len(s) for s in streams), dtype=np.int64, count=len(streams))
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
